@@ -1,0 +1,1 @@
+"""ratify: the library behind the *Ratification* book."""

@@ -1,0 +1,113 @@
+"""Shared fixtures: a throw-away registry + mirror, and access to the real data.
+
+Real-data tests run against the mirror named by RATIFY_DATA_MIRROR (CI sets it to
+../shared/data/mirror) or, failing that, the network. When neither can supply data
+they are skipped with a banner at the end of the run; under CI (CI=true) that is a
+failure instead, because CI always has the mirror.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from pathlib import Path
+
+import pytest
+from urllib.parse import unquote
+
+from ratify.data import Registry
+from ratify.data.manifest import registry_table
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_MANIFEST = ROOT.parent / "shared" / "data" / "MANIFEST.tsv"
+_skipped_for_data: list[str] = []
+
+
+def _network_reachable(host: str = "raw.githubusercontent.com") -> bool:
+    try:
+        socket.create_connection((host, 443), timeout=3).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def real_mirror() -> Path | None:
+    """The real data mirror, or None when the network must serve the files instead."""
+    value = os.environ.get("RATIFY_DATA_MIRROR")
+    if value and Path(value).is_dir():
+        return Path(value)
+    reason = (f"NO DATA: RATIFY_DATA_MIRROR={value!r} is not a directory" if value
+              else "NO DATA: RATIFY_DATA_MIRROR is not set") + " and the network is unreachable"
+    if _network_reachable():
+        return None
+    if os.environ.get("CI"):
+        pytest.fail(reason + " — CI must have the mirror (../shared/data/mirror).")
+    _skipped_for_data.append(reason)
+    pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skipped_for_data:
+        terminalreporter.section("REAL-DATA TESTS SKIPPED", sep="!", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(_skipped_for_data)} test(s) needing upstream data did not run: {_skipped_for_data[0]}. "
+            "Set RATIFY_DATA_MIRROR to a mirror directory (e.g. ../shared/data/mirror) to run them.")
+
+
+# --- a tiny, hand-made registry and mirror -------------------------------------------------
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+TOY_FILES = {
+    # (source, path in repo): content in the upstream format
+    ("toy_states", "data/states.csv"): b"ccode,statenme,styear\n2,United States of America,1816\n20,Canada,1920\n",
+    ("toy_treaties", "treaties/4-9.csv"): b"Participant,Signature,Ratification\nCanada,,24 Jun 1987 a\n",
+    ("toy_treaties", "treaties/4-13.csv"): b"Participant,Signature\nMexico,22 May 1991\n",
+    ("toy_xlsx", "data/MIP Dataset 2022 OG.xlsx"): b"PK\x03\x04 not really a workbook, only bytes",
+}
+
+
+def toy_url(base: str, source: str, path: str) -> str:
+    from urllib.parse import quote
+    return f"{base}/owner/{source}/{COMMIT}/{quote(path)}"
+
+
+def make_toy(tmp_path: Path, base: str = "https://raw.githubusercontent.com", *,
+             write_mirror: bool = True) -> tuple[Registry, Path, Path, Path]:
+    """A registry (TOML on disk), an URL-shaped mirror and an empty cache under tmp_path."""
+    import tomli_w
+
+    mirror, cache = tmp_path / "mirror", tmp_path / "cache"
+    rows = []
+    for (source, path), content in TOY_FILES.items():
+        url = toy_url(base, source, path)
+        rows.append({
+            "source": source, "file": path, "url": url,
+            "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content),
+            "format": "csv", "licence": "CC0", "citation": f"Toy data {source}",
+            "coverage": "a few rows", "notes": "",
+        })
+        if write_mirror:
+            target = mirror / unquote(url.split("://", 1)[1])  # the mirror decodes %20 etc.
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+    registry_path = tmp_path / "sources.toml"
+    registry_path.write_text(tomli_w.dumps(registry_table(rows)))
+    return Registry.load(registry_path), registry_path, mirror, cache
+
+
+@pytest.fixture
+def toy(tmp_path):
+    return make_toy(tmp_path)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on: connecting to it is refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def files_under(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file()) if path.exists() else []

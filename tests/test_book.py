@@ -1,0 +1,70 @@
+"""The book builds with zero warnings, and a cell error stops the build."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ratify import data
+from ratify.data.locations import PROJECT_ROOT
+
+pytestmark = pytest.mark.book
+BOOK = PROJECT_ROOT / "book"
+JB = str(Path(sys.executable).parent / "jupyter-book")
+
+
+def build(book: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([JB, "build", str(book), "--warningiserror", "--keep-going", *extra],
+                          capture_output=True, text=True, timeout=1800)
+
+
+@pytest.fixture(scope="module")
+def built_book():
+    proc = build(BOOK)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    return BOOK / "_build" / "html", proc.stdout + proc.stderr
+
+
+def test_book_builds_without_warnings(built_book):
+    html, log = built_book
+    assert (html / "intro.html").is_file()
+    assert "WARNING" not in log and "ERROR" not in log, log[-4000:]
+
+
+def test_data_sources_appendix_lists_every_registered_source(built_book):
+    html, _ = built_book
+    page = (html / "appendix" / "data-sources.html").read_text(encoding="utf-8")
+    reg = data.registry()
+    assert f"{len(reg.sources)} sources" in page and f"{len(reg.files)} files" in page
+    missing = [s for s in reg.sources if f"<code class=\"docutils literal notranslate\"><span class=\"pre\">{s}</span></code>" not in page]
+    assert missing == []
+    assert "Center for Systemic Peace" in page  # provider column comes from the bibliography
+
+
+def test_citations_resolve_to_the_bibliography(built_book):
+    html, _ = built_book
+    intro = (html / "intro.html").read_text(encoding="utf-8")
+    assert 'href="appendix/bibliography.html#' in intro  # {cite:p} became a link
+    bib = (html / "appendix" / "bibliography.html").read_text(encoding="utf-8")
+    for needle in ("Bargaining power at the negotiation table", "Polity5", "Soft Balancing"):
+        assert needle.lower() in bib.lower()
+
+
+def test_a_cell_error_fails_the_build(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    shutil.copy(BOOK / "_config.yml", book)
+    shutil.copy(BOOK / "references.bib", book)
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: broken\n")
+    (book / "intro.md").write_text("# Intro\n")
+    (book / "broken.md").write_text(
+        "---\njupytext:\n  text_representation:\n    format_name: myst\n"
+        "kernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n# Broken\n\n"
+        "```{code-cell} ipython3\nraise RuntimeError('cell failed on purpose')\n```\n")
+    proc = build(book)
+    assert proc.returncode != 0
+    assert "cell failed on purpose" in proc.stdout + proc.stderr
