@@ -14,7 +14,7 @@ export RATIFY_DATA_MIRROR
 book: install data site ## install, fetch + verify the data, build book/_build/html
 
 test: install ## run the test suite
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=10
 
 install: $(STAMP)
 
@@ -30,7 +30,7 @@ data: install ## fetch every registered file (mirror or network) and verify its 
 	$(BIN)/ratify data fetch
 
 site: install ## build the HTML book (warnings are errors)
-	$(BIN)/jupyter-book build book --warningiserror --keep-going
+	$(BIN)/ratify book build
 
 clean: ## remove the build output (keeps the data cache)
 	rm -rf book/_build

@@ -21,7 +21,6 @@ from ratify.data.manifest import registry_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MANIFEST = ROOT.parent / "shared" / "data" / "MANIFEST.tsv"
-_skipped_for_data: list[str] = []
 
 
 def _network_reachable(host: str = "raw.githubusercontent.com") -> bool:
@@ -44,15 +43,16 @@ def real_mirror() -> Path | None:
         return None
     if os.environ.get("CI"):
         pytest.fail(reason + " — CI must have the mirror (../shared/data/mirror).")
-    _skipped_for_data.append(reason)
     pytest.skip(reason)
 
 
 def pytest_terminal_summary(terminalreporter):
-    if _skipped_for_data:
+    """Make skipped real-data tests impossible to miss."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "NO DATA" in str(r.longrepr)]
+    if skipped:
         terminalreporter.section("REAL-DATA TESTS SKIPPED", sep="!", red=True, bold=True)
         terminalreporter.write_line(
-            f"{len(_skipped_for_data)} test(s) needing upstream data did not run: {_skipped_for_data[0]}. "
+            f"{len(skipped)} test(s) needing upstream data did not run (no mirror, no network). "
             "Set RATIFY_DATA_MIRROR to a mirror directory (e.g. ../shared/data/mirror) to run them.")
 
 

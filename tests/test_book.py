@@ -14,11 +14,12 @@ from ratify.data.locations import PROJECT_ROOT
 
 pytestmark = pytest.mark.book
 BOOK = PROJECT_ROOT / "book"
-JB = str(Path(sys.executable).parent / "jupyter-book")
+RATIFY = str(Path(sys.executable).parent / "ratify")
 
 
-def build(book: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([JB, "build", str(book), "--warningiserror", "--keep-going", *extra],
+def build(book: Path) -> subprocess.CompletedProcess:
+    """Build as `make book` does: `ratify book build` (warnings are errors)."""
+    return subprocess.run([RATIFY, "book", "build", "--book", str(book)],
                           capture_output=True, text=True, timeout=1800)
 
 
@@ -68,3 +69,17 @@ def test_a_cell_error_fails_the_build(tmp_path):
     proc = build(book)
     assert proc.returncode != 0
     assert "cell failed on purpose" in proc.stdout + proc.stderr
+
+
+def test_execution_cache_is_dropped_when_inputs_change(tmp_path, monkeypatch):
+    from ratify import book as book_mod
+
+    bib = tmp_path / "references.bib"
+    bib.write_text("@misc{a, title={A}}\n")
+    monkeypatch.setattr(book_mod, "input_files", lambda book: [bib])
+    cache = tmp_path / "_build" / ".jupyter_cache"
+    assert book_mod.refresh_execution_cache(tmp_path) is True  # first build: nothing to keep
+    cache.mkdir(parents=True)
+    assert book_mod.refresh_execution_cache(tmp_path) is False and cache.exists()
+    bib.write_text("@misc{a, title={B}}\n")
+    assert book_mod.refresh_execution_cache(tmp_path) is True and not cache.exists()

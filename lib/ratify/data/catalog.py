@@ -65,15 +65,24 @@ def _cell(text: str) -> str:
 
 
 def summary_markdown(rows: list[SourceSummary]) -> str:
-    """A MyST table: dataset (with citation), provider, version, licence, coverage, size."""
-    lines = ["| Source id | Dataset | Provider | Version | Licence | Coverage | Files |",
-             "|---|---|---|---|---|---|---|"]
+    """A MyST table: dataset (with citation), provider, version and size, one row per source."""
+    lines = [":::{table} Every registered data source: the dataset, who produced it, the version we read.",
+             ":name: data-sources-summary", ":widths: auto", "",
+             "| Source id | Dataset | Provider | Version | Files |",
+             "|---|---|---|---|---|"]
     for r in rows:
         size = f"{r.n_files} ({r.bytes / 1024:,.0f} KiB)"
         lines.append(
             f"| `{r.source}` | {_cell(r.title)} {{cite:p}}`{r.source}` | {_cell(r.provider)} | "
-            f"{_cell(r.version)} | {_cell(r.licence)} | {_cell(r.coverage)} | {size} |")
-    return "\n".join(lines)
+            f"{_cell(r.version)} | {size} |")
+    return "\n".join(lines + [":::"])
+
+
+def details_markdown(registry: Registry, row: SourceSummary) -> str:
+    """A collapsible block per source: licence, coverage, then every file with its caveats."""
+    return (f":::{{dropdown}} `{row.source}` — {_cell(row.title)}\n"
+            f"**Licence:** {_cell(row.licence)}  \n**Coverage:** {_cell(row.coverage)}\n\n"
+            f"{files_markdown(registry, row.source)}\n:::")
 
 
 def files_markdown(registry: Registry, source: str) -> str:
