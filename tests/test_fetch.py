@@ -60,38 +60,36 @@ def test_offline_without_mirror_lists_every_missing_file_and_leaves_cache_empty(
     assert not cache.exists() or list(cache.rglob("*")) == []  # not even empty folders
 
 
-def test_file_missing_from_mirror_falls_back_to_its_url(tmp_path):
+@pytest.fixture
+def loopback_server(tmp_path):
+    """An HTTP server on 127.0.0.1 serving tmp_path/served; yields (base URL, root folder)."""
+    root = tmp_path / "served"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", root
+    server.shutdown()
+
+
+def test_file_missing_from_mirror_falls_back_to_its_url(tmp_path, loopback_server):
     """A mirror may be partial: a file it lacks is downloaded (here from a loopback server)."""
-    serve_root = tmp_path / "served"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(serve_root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
-        reg, _, mirror, cache = make_toy(tmp_path / "toy", base=base)
-        # serve the files over HTTP, then delete one of them from the mirror
-        shutil.copytree(mirror / f"127.0.0.1:{server.server_address[1]}", serve_root)
-        gone = reg.resolve("toy_states")
-        (mirror / gone.mirror_relpath).unlink()
-        paths = fetch(reg.files, cache=cache, mirror=mirror, progress=False)
-        assert [p.read_bytes() for p in paths] == [TOY_FILES[(f.source, f.file)] for f in reg.files]
-    finally:
-        server.shutdown()
+    base, served = loopback_server
+    reg, _, mirror, cache = make_toy(tmp_path / "toy", base=base)
+    shutil.copytree(mirror / base.split("://", 1)[1], served, dirs_exist_ok=True)  # serve every file
+    gone = reg.resolve("toy_states")
+    (mirror / gone.mirror_relpath).unlink()
+    paths = fetch(reg.files, cache=cache, mirror=mirror, progress=False)
+    assert [p.read_bytes() for p in paths] == [TOY_FILES[(f.source, f.file)] for f in reg.files]
 
 
-def test_download_with_wrong_hash_is_rejected(tmp_path):
-    serve_root = tmp_path / "served"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(serve_root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        reg, _, mirror, cache = make_toy(tmp_path / "toy", base=f"http://127.0.0.1:{server.server_address[1]}")
-        f = reg.resolve("toy_states")
-        served = serve_root / str(f.mirror_relpath).split("/", 1)[1]
-        served.parent.mkdir(parents=True)
-        served.write_bytes(b"not the registered bytes")
-        with pytest.raises(CorruptFileError, match=f.sha256):
-            retrieve(f, cache=cache, mirror=None)
-        assert files_under(cache) == []
-    finally:
-        server.shutdown()
+def test_download_with_wrong_hash_is_rejected(tmp_path, loopback_server):
+    base, served = loopback_server
+    reg, _, _, cache = make_toy(tmp_path / "toy", base=base)
+    f = reg.resolve("toy_states")
+    target = served / str(f.mirror_relpath).split("/", 1)[1]
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"not the registered bytes")
+    with pytest.raises(CorruptFileError, match=f.sha256):
+        retrieve(f, cache=cache, mirror=None)
+    assert files_under(cache) == []
