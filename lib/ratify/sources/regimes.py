@@ -1,0 +1,62 @@
+"""Regime measures. Polity5 first; V-Dem, BMR and DD/PACL follow the same pattern."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .provenance import read_rdata, registered_path, stamp
+
+#: Polity's special codes in democ/autoc/polity/xconst, and what they mean.
+POLITY_SPECIAL = {-66: "interruption", -77: "interregnum", -88: "transition"}
+POLITY_COMPONENTS = ["democ", "autoc", "polity", "xconst"]
+
+
+def read_polity5(path: Path | str | None = None, last_year: int = 2018) -> pd.DataFrame:
+    """Polity5 (v2018) on COW codes: one row per (ccode, year).
+
+    Fixes in the reader, each visible in the result:
+    - the special codes -66/-77/-88 become missing in the components and are kept,
+      by name, in ``polity_special`` (``polity2`` already interpolates them);
+    - the file's lone US rows for 2019–2020 are dropped (``last_year``), since no other
+      country has them;
+    - where a COW code holds two Polity units in a transition year (e.g. North
+      Vietnam and Vietnam in 1976), the unit that is still there the next year is kept; the
+      dropped rows are listed in ``df.attrs["dropped_duplicates"]``.
+    Units without a COW code (Gran Colombia, Orange Free State, ...) are dropped and
+    listed in ``df.attrs["unmatched"]``.
+    """
+    raw = read_rdata(registered_path("polity5", path=path), "polity5")
+    df = pd.DataFrame({
+        "ccode": raw.cown.astype("Int64"),
+        "year": raw.year.astype("Int64"),
+        "gwcode": raw.GWn.astype("Int64"),
+        "polity_ccode": raw.polity_annual_ccode.astype("Int64"),
+        "scode": raw.scode.astype("string"),
+        "country": raw.polity_annual_country.astype("string"),
+        **{c: raw[c] for c in POLITY_COMPONENTS},
+        "polity2": raw.polity2,
+        "durable": raw.durable,
+    })
+    special = df.polity.where(df.polity.isin(list(POLITY_SPECIAL)))
+    df["polity_special"] = special.map(POLITY_SPECIAL).astype("string")
+    df[POLITY_COMPONENTS] = df[POLITY_COMPONENTS].mask(df[POLITY_COMPONENTS].isin(list(POLITY_SPECIAL)))
+    unmatched = sorted(df.loc[df.ccode.isna(), "country"].unique())
+    df = df[df.ccode.notna() & (df.year <= last_year)]
+    df = _keep_continuing_unit(df)
+    dropped = df.attrs.pop("dropped", [])
+    return stamp(df, "polity5", unmatched=unmatched, dropped_duplicates=dropped,
+                 special_codes=POLITY_SPECIAL, last_year=last_year)
+
+
+def _keep_continuing_unit(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per (ccode, year): in a shared year keep the Polity unit present the next year."""
+    next_year = set(zip(df.scode, df.year - 1))
+    continues = pd.Series([k in next_year for k in zip(df.scode, df.year)], index=df.index)
+    ordered = df.assign(_continues=continues).sort_values(
+        ["ccode", "year", "_continues"], ascending=[True, True, False], kind="stable")
+    dup = ordered.duplicated(["ccode", "year"])
+    out = ordered[~dup].drop(columns="_continues").reset_index(drop=True)
+    out.attrs["dropped"] = ordered.loc[dup, ["ccode", "year", "country", "scode"]].astype(str).to_dict("records")
+    return out
