@@ -1,0 +1,93 @@
+"""One concordance for the whole book: country names or ISO3 codes -> COW code, by year.
+
+Names are matched with the countrycode package's English regexes (the same ones R users
+get from ``countrycode()``), so "Viet Nam", "Côte d'Ivoire" and "Bolivia (Plurinational
+State of)" all land on one entity; the entity's COW code is then looked up *in the year
+asked*, because codes change (West Germany is 260 until 1990, Germany 255 after).
+
+Rules that are choices, not data, are here in one place:
+- ``SUCCESSOR_COW``: COW keeps Yugoslavia's code 345 for Serbia and Montenegro and then
+  Serbia; the countrycode panel leaves Serbia without a COW code.
+- Years after the panel's last COW year carry that year's code forward (the panel stops
+  before our latest data); the carried years are counted in ``attrs["carried_years"]``.
+Anything that still has no code is *reported*, never dropped: see :func:`unmatched`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+from .sources.countrycodes import read_countrycode_panel
+
+SUCCESSOR_COW = {"Serbia": 345, "Serbia and Montenegro": 345}
+
+STATUS_OK = "matched"
+
+
+@lru_cache(maxsize=1)
+def _panel() -> pd.DataFrame:
+    return read_countrycode_panel()
+
+
+def _entities(panel: pd.DataFrame) -> list[tuple[str, re.Pattern]]:
+    ents = panel[["entity", "regex"]].drop_duplicates("entity").dropna()
+    return [(e, re.compile(r, re.IGNORECASE)) for e, r in ents.itertuples(index=False)]
+
+
+def match_names(names, panel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Entity for each distinct name: the regex with the longest match wins; a tie is
+    ``ambiguous`` and no match is ``no name match`` (both left without an entity)."""
+    panel = _panel() if panel is None else panel
+    entities = _entities(panel)
+    rows = []
+    for name in pd.unique(pd.Series(list(names), dtype="string").dropna()):
+        hits = sorted(((m.end() - m.start(), e) for e, rx in entities if (m := rx.search(name))), reverse=True)
+        if not hits:
+            rows.append((name, pd.NA, "no name match"))
+        elif len(hits) > 1 and hits[0][0] == hits[1][0]:
+            rows.append((name, pd.NA, "ambiguous: " + ", ".join(e for _, e in hits[:3])))
+        else:
+            rows.append((name, hits[0][1], STATUS_OK))
+    return pd.DataFrame(rows, columns=["name", "entity", "status"]).astype({"name": "string", "entity": "string"})
+
+
+def to_cow(names, years=None, panel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """COW code (``ccode``), ISO3 and display name for each (name, year).
+
+    ``years`` may be one year, a sequence aligned with ``names``, or ``None`` (the
+    entity's most recent code). Status is ``matched`` or says why not.
+    """
+    panel = _panel() if panel is None else panel
+    names = pd.Series(list(names), dtype="string")
+    if years is None or pd.api.types.is_scalar(years):
+        years = pd.Series([years] * len(names), dtype="Int64")
+    else:
+        years = pd.Series(list(years), dtype="Int64")
+    out = pd.DataFrame({"name": names, "year": years})
+    out = out.merge(match_names(names, panel), on="name", how="left")
+    codes = panel[["entity", "year", "ccode", "iso3c"]]
+    last_cow_year = int(panel.loc[panel.ccode.notna(), "year"].max())
+    lookup_year = out.year.fillna(last_cow_year).clip(upper=last_cow_year)
+    out = out.assign(_y=lookup_year).merge(codes, left_on=["entity", "_y"], right_on=["entity", "year"],
+                                           how="left", suffixes=("", "_panel"))
+    out["ccode"] = out.ccode.fillna(out.entity.map(SUCCESSOR_COW).astype("Int64"))
+    out["country"] = out.entity
+    has_entity = out.entity.notna()
+    out.loc[has_entity & out.ccode.isna(), "status"] = "no COW code that year"
+    out = out.drop(columns=["_y", "year_panel"])
+    out.attrs = {"carried_years": int((out.year > last_cow_year).sum()), "last_cow_year": last_cow_year,
+                 "source": "countrycode_panel"}
+    return out[["name", "year", "ccode", "iso3c", "country", "status"]]
+
+
+def unmatched(result: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The report chapters print: each distinct name that got no COW code, and why."""
+    bad = result[result.status != STATUS_OK]
+    rep = (bad.groupby(["name", "status"], dropna=False)
+           .agg(rows=("name", "size"), first_year=("year", "min"), last_year=("year", "max"))
+           .reset_index())
+    rep.insert(0, "source", source)
+    return rep
