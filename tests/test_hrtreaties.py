@@ -1,0 +1,41 @@
+"""2026 human-rights scrape: same long form as the MTDSG reader; the CRMW risk set from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ratify.sources.hrtreaties import read_hr_treaties
+from ratify.treaties import treaty_status
+
+FIXTURE = Path(__file__).parent / "fixtures" / "un_hr_ratifications.csv"
+
+
+def test_rows_become_dated_signature_and_consent_actions():
+    hr = read_hr_treaties(FIXTURE)
+    assert len(hr) == 4  # Albania: consent; Argentina: signature + consent; Cambodia: signature only
+    st = treaty_status(hr, "IV-13", "2010-01-01").set_index("participant").status.to_dict()
+    assert st == {"Albania": "party", "Argentina": "party", "Cambodia": "signatory"}
+    assert "acceptance" in hr.attrs["caveat"]
+
+
+@pytest.mark.realdata
+def test_crmw_country_year_risk_set(real_mirror, monkeypatch):
+    """COW states 1990-2015, exit at first consent to the CRMW (MTDSG IV-13)."""
+    if real_mirror:
+        monkeypatch.setenv("RATIFY_DATA_MIRROR", str(real_mirror))
+    from ratify.concord import to_cow
+    from ratify.panels import state_years
+    from ratify.risksets import counting_process, event_years, validate
+
+    hr = read_hr_treaties()
+    crmw = hr[(hr.mtdsg_no == "IV-13") & (hr.action == "consent")].copy()
+    codes = to_cow(crmw.participant, crmw.date.dt.year)
+    assert (codes.status == "matched").all()
+    crmw["ccode"] = codes.ccode.to_numpy()
+    rs = counting_process(state_years("cow", 1990, 2015), ["ccode"], event_years(crmw, ["ccode"]),
+                          origin=1990, end=2015)
+    validate(rs, ["ccode"])
+    assert (rs.ccode.nunique(), len(rs), int(rs.event.sum())) == (200, 4360, 48)
+    assert rs.attrs["bound_before_entry"] == []
