@@ -1,10 +1,18 @@
 """Readers: one function per registered source, returning a tidy, typed frame.
 
 Every frame carries its provenance in ``df.attrs`` (source id, file, SHA-256,
-citation) so a table built from it can say where its numbers came from.
+citation) and what the reader fixed or set aside (``unmatched``,
+``dropped_duplicates``, ...), so a table built from it can say where its numbers
+came from and what was left out.
 """
 
-from .regimes import read_polity5
+from .countrycodes import read_countrycode_panel
+from .hrtreaties import read_hr_treaties
+from .legal import read_legal_origin
+from .regimes import read_bmr, read_polity5
+from .rights import read_pts
 from .states import read_cow_states, read_gw_states
+from .untc import read_untc_index, read_untc_participants
 
-__all__ = ["read_cow_states", "read_gw_states", "read_polity5"]
+__all__ = ["read_bmr", "read_countrycode_panel", "read_cow_states", "read_gw_states", "read_hr_treaties",
+           "read_legal_origin", "read_polity5", "read_pts", "read_untc_index", "read_untc_participants"]

@@ -1,4 +1,4 @@
-"""Regime measures. Polity5 first; V-Dem, BMR and DD/PACL follow the same pattern."""
+"""Regime measures on the COW country-year key: Polity5 and Boix–Miller–Rosato."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .provenance import read_rdata, registered_path, stamp
+from .units import keep_continuing_unit
 
 #: Polity's special codes in democ/autoc/polity/xconst, and what they mean.
 POLITY_SPECIAL = {-66: "interruption", -77: "interregnum", -88: "transition"}
@@ -44,19 +45,28 @@ def read_polity5(path: Path | str | None = None, last_year: int = 2018) -> pd.Da
     df[POLITY_COMPONENTS] = df[POLITY_COMPONENTS].mask(df[POLITY_COMPONENTS].isin(list(POLITY_SPECIAL)))
     unmatched = sorted(df.loc[df.ccode.isna(), "country"].unique())
     df = df[df.ccode.notna() & (df.year <= last_year)]
-    df = _keep_continuing_unit(df)
-    dropped = df.attrs.pop("dropped", [])
-    return stamp(df, "polity5", unmatched=unmatched, dropped_duplicates=dropped,
-                 special_codes=POLITY_SPECIAL, last_year=last_year)
+    df = keep_continuing_unit(df, unit="scode")
+    return stamp(df, "polity5", unmatched=unmatched, special_codes=POLITY_SPECIAL, last_year=last_year)
 
 
-def _keep_continuing_unit(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per (ccode, year): in a shared year keep the Polity unit present the next year."""
-    next_year = set(zip(df.scode, df.year - 1))
-    continues = pd.Series([k in next_year for k in zip(df.scode, df.year)], index=df.index)
-    ordered = df.assign(_continues=continues).sort_values(
-        ["ccode", "year", "_continues"], ascending=[True, True, False], kind="stable")
-    dup = ordered.duplicated(["ccode", "year"])
-    out = ordered[~dup].drop(columns="_continues").reset_index(drop=True)
-    out.attrs["dropped"] = ordered.loc[dup, ["ccode", "year", "country", "scode"]].astype(str).to_dict("records")
-    return out
+def read_bmr(path: Path | str | None = None) -> pd.DataFrame:
+    """Boix–Miller–Rosato dichotomous democracy (v4.0, to 2020) on COW codes.
+
+    As with Polity, a COW code shared by two BMR units in a transition year keeps the
+    unit still there the next year (e.g. Serbia, not the Federal Republic, in 2006);
+    units without a COW code (Great Colombia, ...) are listed in ``attrs["unmatched"]``.
+    """
+    raw = read_rdata(registered_path("bmr", path=path), "bmr")
+    df = pd.DataFrame({
+        "ccode": raw.cown.astype("Int64"),
+        "year": raw.year.astype("Int64"),
+        "bmr_ccode": raw.bmr_ccode.astype("Int64"),
+        "country": raw.extended_country_name.astype("string"),
+        "democracy": raw.democracy.astype("Int64"),
+        "democracy_trans": raw.democracy_trans.astype("Int64"),
+        "democracy_duration": raw.democracy_duration,
+        "sovereign": raw.sovereign.astype("Int64"),
+    })
+    unmatched = sorted(raw.loc[raw.cown.isna(), "bmr_country"].unique())
+    df = keep_continuing_unit(df[df.ccode.notna()], unit="bmr_ccode")
+    return stamp(df, "bmr", unmatched=unmatched)
