@@ -54,20 +54,34 @@ def match_names(names, panel: pd.DataFrame | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["name", "entity", "status"]).astype({"name": "string", "entity": "string"})
 
 
-def to_cow(names, years=None, panel: pd.DataFrame | None = None) -> pd.DataFrame:
+def match_iso3(codes, panel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Entity for each distinct ISO3 code (aggregates such as WLD get ``no code match``)."""
+    panel = _panel() if panel is None else panel
+    lookup = panel.dropna(subset=["iso3c"]).drop_duplicates("iso3c").set_index("iso3c").entity
+    codes = pd.Series(pd.unique(pd.Series(list(codes), dtype="string").dropna()), dtype="string")
+    entity = codes.map(lookup).astype("string")
+    status = entity.isna().map({True: "no code match", False: STATUS_OK})
+    return pd.DataFrame({"name": codes, "entity": entity, "status": status})
+
+
+def to_cow(names, years=None, panel: pd.DataFrame | None = None, by: str = "name") -> pd.DataFrame:
     """COW code (``ccode``), ISO3 and display name for each (name, year).
 
-    ``years`` may be one year, a sequence aligned with ``names``, or ``None`` (the
-    entity's most recent code). Status is ``matched`` or says why not.
+    ``by="iso3c"`` matches ISO3 codes instead of names. ``years`` may be one year, a
+    sequence aligned with ``names``, or ``None`` (the entity's most recent code).
+    Status is ``matched`` or says why not.
     """
     panel = _panel() if panel is None else panel
+    matcher = {"name": match_names, "iso3c": match_iso3}.get(by)
+    if matcher is None:
+        raise ValueError(f"by={by!r}; use 'name' or 'iso3c'")
     names = pd.Series(list(names), dtype="string")
     if years is None or pd.api.types.is_scalar(years):
         years = pd.Series([years] * len(names), dtype="Int64")
     else:
         years = pd.Series(list(years), dtype="Int64")
     out = pd.DataFrame({"name": names, "year": years})
-    out = out.merge(match_names(names, panel), on="name", how="left")
+    out = out.merge(matcher(names, panel), on="name", how="left")
     codes = panel[["entity", "year", "ccode", "iso3c"]]
     last_cow_year = int(panel.loc[panel.ccode.notna(), "year"].max())
     lookup_year = out.year.fillna(last_cow_year).clip(upper=last_cow_year)
@@ -81,6 +95,21 @@ def to_cow(names, years=None, panel: pd.DataFrame | None = None) -> pd.DataFrame
     out.attrs = {"carried_years": int((out.year > last_cow_year).sum()), "last_cow_year": last_cow_year,
                  "source": "countrycode_panel"}
     return out[["name", "year", "ccode", "iso3c", "country", "status"]]
+
+
+def add_cow(df: pd.DataFrame, source: str, *, name: str | None = None, iso3c: str | None = None,
+            year: str = "year") -> pd.DataFrame:
+    """Put ``ccode`` on a frame keyed by country name or ISO3 and year; rows without a
+    COW code are dropped *and* listed in ``attrs["unmatched"]`` (e.g. World Bank
+    aggregates, territories, years before independence)."""
+    if (name is None) == (iso3c is None):
+        raise ValueError("give exactly one of name= or iso3c=")
+    codes = to_cow(df[name or iso3c], df[year], by="name" if name else "iso3c")
+    out = df.assign(ccode=pd.array(codes.ccode, dtype="Int64"))
+    attrs = {**df.attrs, "unmatched": unmatched(codes, source).to_dict("records")}
+    out = out[out.ccode.notna()].reset_index(drop=True)
+    out.attrs = attrs
+    return out
 
 
 def unmatched(result: pd.DataFrame, source: str) -> pd.DataFrame:
