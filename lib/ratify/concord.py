@@ -20,8 +20,6 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .sources.countrycodes import read_countrycode_panel
-
 SUCCESSOR_COW = {"Serbia": 345, "Serbia and Montenegro": 345}
 
 STATUS_OK = "matched"
@@ -29,6 +27,7 @@ STATUS_OK = "matched"
 
 @lru_cache(maxsize=1)
 def _panel() -> pd.DataFrame:
+    from .sources.countrycodes import read_countrycode_panel  # the readers use this module too
     return read_countrycode_panel()
 
 
