@@ -1,0 +1,86 @@
+"""Merge a measure onto a country-year panel with every filling rule stated.
+
+Nothing is filled silently: a value appears in a year the source did not report only
+if the call asked for linear interpolation between two reported years, or for
+carrying the last report forward a set number of years. Each merge appends a
+record (source, columns, rules, coverage) to ``panel.attrs["merges"]``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+KEY = ["ccode", "year"]
+
+
+def _fill(measure: pd.DataFrame, years: pd.DataFrame, cols: list[str], interpolate: str,
+          carry_forward: int) -> pd.DataFrame:
+    """Measure on the panel's years for its countries, filled only as asked."""
+    grid = years[years.ccode.isin(measure.ccode.unique())]
+    full = grid.merge(measure, on=KEY, how="outer").sort_values(KEY, ignore_index=True)
+    for col in cols:
+        observed = full[col].notna()
+        if interpolate == "linear":
+            full[col] = _interpolate_by_year(full, col)
+        if carry_forward:
+            last_year = full.year.where(observed).groupby(full.ccode).ffill()
+            carried = full.groupby("ccode")[col].ffill()
+            ok = full[col].isna() & (full.year - last_year).le(carry_forward)
+            full.loc[ok, col] = carried[ok]
+    return full
+
+
+def _interpolate_by_year(full: pd.DataFrame, col: str) -> pd.Series:
+    """Linear in calendar year between a country's reported years; never beyond them."""
+    by_year = full.set_index("year")[col].astype(float)
+    filled = by_year.groupby(full.ccode.to_numpy()).transform(
+        lambda s: s.interpolate(method="index", limit_area="inside"))
+    return pd.Series(filled.to_numpy(), index=full.index)
+
+
+def add_measure(panel: pd.DataFrame, measure: pd.DataFrame, cols: list[str], *, source: str,
+                interpolate: Literal["none", "linear"] = "none", carry_forward: int = 0,
+                lag: int = 0) -> pd.DataFrame:
+    """Left-merge ``cols`` of ``measure`` (keyed ccode + year) onto ``panel``.
+
+    ``lag=1`` puts last year's value on this year's row. ``interpolate="linear"``
+    fills years between two reports (e.g. UN DESA's five-yearly stocks);
+    ``carry_forward=n`` repeats the last report for at most ``n`` years.
+    """
+    if interpolate not in ("none", "linear"):
+        raise ValueError(f"interpolate={interpolate!r}; use 'none' or 'linear'")
+    clash = [c for c in cols if c in panel.columns]
+    if clash:
+        raise ValueError(f"{clash} already in the panel; rename or drop before adding from {source}")
+    m = measure[KEY + cols].dropna(subset=cols, how="all").copy()
+    if m.duplicated(KEY).any():
+        raise ValueError(f"{source} has more than one row per ccode-year; resolve it in its reader")
+    m["year"] = m.year.astype("int64") + lag
+    filled = _fill(m, panel[KEY].astype({"year": "int64"}), cols, interpolate, carry_forward)
+    out = panel.merge(filled[KEY + cols], on=KEY, how="left")
+    record = {"source": source, "columns": cols, "interpolate": interpolate, "carry_forward": carry_forward,
+              "lag": lag, "coverage": {c: round(float(out[c].notna().mean()), 4) for c in cols}}
+    out.attrs = {**panel.attrs, "merges": [*panel.attrs.get("merges", []), record]}
+    return out
+
+
+def add_static(panel: pd.DataFrame, measure: pd.DataFrame, cols: list[str], *, source: str) -> pd.DataFrame:
+    """Merge time-invariant ``cols`` (keyed on ccode alone), e.g. legal origin."""
+    m = measure.dropna(subset=["ccode"])[["ccode", *cols]]
+    if m.ccode.duplicated().any():
+        raise ValueError(f"{source} has more than one row per ccode")
+    out = panel.merge(m, on="ccode", how="left")
+    record = {"source": source, "columns": cols, "static": True,
+              "coverage": {c: round(float(out[c].notna().mean()), 4) for c in cols}}
+    out.attrs = {**panel.attrs, "merges": [*panel.attrs.get("merges", []), record]}
+    return out
+
+
+def coverage(panel: pd.DataFrame) -> pd.DataFrame:
+    """One row per merged column: its source, the rules used and the share of rows filled."""
+    rows = [{"column": c, "source": m["source"], "interpolate": m.get("interpolate", "static"),
+             "carry_forward": m.get("carry_forward", 0), "lag": m.get("lag", 0), "share_filled": share}
+            for m in panel.attrs.get("merges", []) for c, share in m["coverage"].items()]
+    return pd.DataFrame(rows)

@@ -1,0 +1,84 @@
+"""Small verbs that add one source's measure to a country-year panel, peacesciencer-style.
+
+    panel = (state_years("cow", 1990, 2015)
+             .pipe(add_democracy, "bmr")
+             .pipe(add_gdp_per_capita)
+             .pipe(add_migrant_stock))
+
+Each verb reads its source through ``ratify.sources`` (so the file is hash-verified),
+states its filling rule in its signature, and leaves a record in ``attrs["merges"]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import sources
+from .merge import add_measure, add_static
+
+DEMOCRACY = {
+    "polity2": (sources.read_polity5, "polity2", "polity5"),
+    "xconst": (sources.read_polity5, "xconst", "polity5"),
+    "bmr": (sources.read_bmr, "democracy", "bmr"),
+}
+
+
+def add_democracy(panel: pd.DataFrame, measure: str = "polity2", lag: int = 0) -> pd.DataFrame:
+    """Polity5 ``polity2``/``xconst`` or BMR's 0/1 ``democracy`` (as ``bmr_democracy``)."""
+    if measure not in DEMOCRACY:
+        raise ValueError(f"measure={measure!r}; choose one of {sorted(DEMOCRACY)}")
+    reader, col, source = DEMOCRACY[measure]
+    name = "bmr_democracy" if measure == "bmr" else col
+    data = reader().rename(columns={col: name})
+    return add_measure(panel, data, [name], source=source, lag=lag)
+
+
+def add_gdp_per_capita(panel: pd.DataFrame, log: bool = True, lag: int = 0) -> pd.DataFrame:
+    """WDI GDP per capita (constant 2015 US$); with ``log`` also ``ln_gdppc``."""
+    out = add_measure(panel, sources.read_gdp_per_capita(), ["gdppc"], source="wdi_gdppc", lag=lag)
+    if log:
+        out["ln_gdppc"] = np.log(out.gdppc)
+    return out
+
+
+def add_population(panel: pd.DataFrame, log: bool = True, lag: int = 0) -> pd.DataFrame:
+    out = add_measure(panel, sources.read_population(), ["population"], source="wdi_population", lag=lag)
+    if log:
+        out["ln_population"] = np.log(out.population)
+    return out
+
+
+def add_net_migration(panel: pd.DataFrame, lag: int = 0) -> pd.DataFrame:
+    """WDI net migration (persons); annual in this WDI vintage, so no interpolation."""
+    return add_measure(panel, sources.read_net_migration(), ["net_migration"], source="net_migration_wdi", lag=lag)
+
+
+def add_remittances(panel: pd.DataFrame, interpolate: str = "linear", lag: int = 0) -> pd.DataFrame:
+    """Remittances received, % of GDP; gaps between two reported years interpolated by default."""
+    return add_measure(panel, sources.read_remittances(), ["remittances_pct_gdp"], source="remittances_cmps",
+                       interpolate=interpolate, lag=lag)
+
+
+def add_migrant_stock(panel: pd.DataFrame, interpolate: str = "linear", carry_forward: int = 0,
+                      lag: int = 0) -> pd.DataFrame:
+    """UN DESA immigrant and emigrant shares (% of population), reported every five years
+    1990–2020: linear between reports by default; nothing is extrapolated unless asked."""
+    return add_measure(panel, sources.read_migrant_stock_totals(), ["immigrant_share_pct", "emigrant_share_pct"],
+                       source="undesa_stock_totals_2020", interpolate=interpolate,
+                       carry_forward=carry_forward, lag=lag)
+
+
+def add_pts(panel: pd.DataFrame, reverse: bool = True, lag: int = 0) -> pd.DataFrame:
+    """Political Terror Scale (Amnesty, HRW, State Dept); ``reverse`` adds ``6 - score``
+    columns so that higher means more respect for physical integrity."""
+    out = add_measure(panel, sources.read_pts(), ["pts_a", "pts_h", "pts_s"], source="pts_2024", lag=lag)
+    if reverse:
+        for s in "ahs":
+            out[f"pts_{s}_rev"] = 6 - out[f"pts_{s}"]
+    return out
+
+
+def add_legal_origin(panel: pd.DataFrame) -> pd.DataFrame:
+    """La Porta et al. legal origin and a common-law dummy (time-invariant)."""
+    return add_static(panel, sources.read_legal_origin(), ["legal_origin", "common_law"], source="qog_basic_cs")
