@@ -82,3 +82,11 @@ def add_pts(panel: pd.DataFrame, reverse: bool = True, lag: int = 0) -> pd.DataF
 def add_legal_origin(panel: pd.DataFrame) -> pd.DataFrame:
     """La Porta et al. legal origin and a common-law dummy (time-invariant)."""
     return add_static(panel, sources.read_legal_origin(), ["legal_origin", "common_law"], source="qog_basic_cs")
+
+
+def add_region(panel: pd.DataFrame, scheme: str = "region") -> pd.DataFrame:
+    """World Bank region (``region``, 7 groups) or ``continent`` from the countrycode panel."""
+    if scheme not in ("region", "continent"):
+        raise ValueError(f"scheme={scheme!r}; use 'region' (World Bank) or 'continent'")
+    codes = sources.read_countrycode_panel().dropna(subset=["ccode"])
+    return add_measure(panel, codes, [scheme], source="countrycode_panel", carry_forward=10)

@@ -11,7 +11,8 @@ from .provenance import read_rdata, registered_path, stamp
 
 def read_countrycode_panel(path: Path | str | None = None) -> pd.DataFrame:
     """countrycode v1.8.0 ``codelist_panel``: one row per entity and year, with its English
-    name regex and its COW, Gleditsch–Ward and ISO3 codes in that year."""
+    name regex, its COW, Gleditsch–Ward and ISO3 codes in that year, and its World Bank
+    region and continent (for regional diffusion shares)."""
     raw = read_rdata(registered_path("countrycode_panel", path=path), "codelist_panel")
     df = pd.DataFrame({
         "entity": raw["country.name.en"].astype("string"),
@@ -20,5 +21,7 @@ def read_countrycode_panel(path: Path | str | None = None) -> pd.DataFrame:
         "ccode": raw.cown.astype("Int64"),
         "gwcode": raw.gwn.astype("Int64"),
         "iso3c": raw.iso3c.astype("string"),
+        "region": raw.region.astype("string"),        # World Bank regions (7)
+        "continent": raw.continent.astype("string"),
     })
     return stamp(df.sort_values(["entity", "year"], ignore_index=True), "countrycode_panel")
