@@ -39,9 +39,13 @@ def test_crmw_country_year_risk_set(real_mirror, monkeypatch):
     validate(rs, ["ccode"])
     assert (rs.ccode.nunique(), len(rs), int(rs.event.sum())) == (200, 4360, 48)
     assert rs.attrs["bound_before_entry"] == []
-    # regional diffusion (World Bank regions, lagged one year, self excluded) is a share
+    # regional diffusion (World Bank regions, lagged one year, self excluded), computed on the
+    # whole state system from 1989 (a risk set lacks the year before entry and bound states)
     from ratify.diffusion import bound_share
     from ratify.panels import add_region
-    with_share = bound_share(rs.pipe(add_region), event_years(crmw, ["ccode"]), group="region")
-    assert with_share.share_bound.dropna().between(0, 1).all()
+    system = state_years("cow", 1989, 2015).pipe(add_region)
+    shares = bound_share(system, event_years(crmw, ["ccode"]), group="region")
+    with_share = rs.merge(shares[["ccode", "year", "share_bound"]], on=["ccode", "year"], how="left")
+    assert with_share.share_bound.notna().all() and with_share.share_bound.between(0, 1).all()
     assert with_share.loc[with_share.year == 1990, "share_bound"].max() == 0  # nobody bound by end-1989
+    assert with_share.loc[with_share.year == 2015, "share_bound"].max() > 0.2

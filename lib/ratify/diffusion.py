@@ -4,6 +4,10 @@ For country *i* in year *t* the share is computed over the states in the system 
 year *t − lag* (in *i*'s region, or all of them), leaving *i* itself out, of those
 bound by the end of *t − lag*. Lagging keeps a country's own decision, and its
 neighbours' decisions in the same year, out of its covariate.
+
+Compute it on the whole state-system panel, starting ``lag`` years before the risk
+set, and merge it onto the risk set afterwards: a risk set has no year before entry
+and drops countries once they are bound, so shares computed on it would be wrong.
 """
 
 from __future__ import annotations
