@@ -33,8 +33,7 @@ def test_pts_reads_latin1_fills_codes_and_sets_aside_territories():
     assert russia.loc[2000, "country"] == "Russian Federation"
     assert pts.loc[pts.ccode == 666, "pts_s"].tolist() == [3]  # Israel as a whole, not its two parts
     assert [u["name"] for u in pts.attrs["unmatched"]] == ["European Union"]
-    assert pts.attrs["dropped_duplicates"] == [{"ccode": "365", "year": "1980", "country": "Russian Federation",
-                                                "scores": "0"}]
+    assert pts.attrs["dropped_duplicates"] == []  # the empty Russia 1980 row went first, as empty
 
 
 def test_legal_origin_labels_and_common_law_dummy(tmp_path):
@@ -62,3 +61,37 @@ def test_real_files(real_mirror, monkeypatch):
     assert lo.legal_origin.value_counts().to_dict() == {"french": 80, "english": 63, "socialist": 35,
                                                         "german": 7, "scandinavian": 5}
     assert not lo.ccode.dropna().duplicated().any()
+
+
+def test_ciri_special_codes_sum_and_keys():
+    from ratify.sources.rights import read_ciri
+    ciri = read_ciri(FIXTURES / "CIRI_physint2011.csv")
+    chile = ciri[ciri.ccode == 155].iloc[0]
+    assert chile.physint == 3  # 2 + 1 + 0 + 0, summed here
+    assert ciri.loc[ciri.ccode == 345, "physint"].item() == 6  # Serbia: no COW code in the file
+    assert "Kosovo" not in set(ciri.country)  # an empty row carries nothing
+    somalia = ciri[ciri.ccode == 520].iloc[0]
+    assert somalia.ciri_special == "interregnum or anarchy" and pd.isna(somalia.physint)
+    peru = ciri[ciri.ccode == 135].iloc[0]
+    assert pd.isna(peru.disap) and pd.isna(peru.physint) and peru.kill == 0  # -999 is missing, not a score
+
+
+def test_cirights_and_fariss_keep_their_own_names():
+    from ratify.sources.rights import read_cirights, read_fariss
+    cr = read_cirights(FIXTURES / "cirights.csv")
+    assert cr.set_index("ccode").cirights_physint.to_dict() == {155: 6, 385: 8}
+    fa = read_fariss(FIXTURES / "LHRS-v4.02-2021.csv")
+    assert fa.theta_mean.tolist() == [-1.52, 0.95] and list(fa.columns[:2]) == ["ccode", "year"]
+
+
+@pytest.mark.realdata
+def test_real_human_rights_files(real_mirror, monkeypatch):
+    if real_mirror:
+        monkeypatch.setenv("RATIFY_DATA_MIRROR", str(real_mirror))
+    from ratify.sources.rights import read_ciri, read_cirights, read_fariss
+    ciri, cr, fa = read_ciri(), read_cirights(), read_fariss()
+    for frame in (ciri, cr, fa):
+        assert not frame.duplicated(["ccode", "year"]).any() and frame.ccode.notna().all()
+    assert ciri.year.between(1981, 2011).all() and ciri.physint.dropna().between(0, 8).all()
+    assert cr.year.between(1981, 2020).all() and cr.cirights_physint.dropna().between(0, 8).all()
+    assert fa.year.between(1946, 2021).all() and len(fa) == 11665

@@ -44,3 +44,24 @@ def test_real_polity5(real_mirror, monkeypatch):
     assert not p.duplicated(["ccode", "year"]).any()
     assert len(p.attrs["dropped_duplicates"]) == 7
     assert p.year.between(1776, 2018).all()
+
+
+def test_vdem_keys_and_reports(tmp_path):
+    from ratify.sources import read_vdem
+    from fixtures.rdata import VDEM
+    v = read_vdem(write_rda(tmp_path, "vdem_simple", VDEM))
+    assert v.loc[(v.ccode == 325) & (v.year == 1861), "country"].item() == "Italy"  # the unit that continues
+    assert v.attrs["unmatched"] == ["Hamburg"]
+    assert v.loc[v.ccode == 155, "v2x_polyarchy"].item() == pytest.approx(0.074)
+    assert (v.v2x_polyarchy_codelow.dropna() <= v.v2x_polyarchy.dropna()).all()
+
+
+@pytest.mark.realdata
+def test_real_vdem(real_mirror, monkeypatch):
+    if real_mirror:
+        monkeypatch.setenv("RATIFY_DATA_MIRROR", str(real_mirror))
+    from ratify.sources import read_vdem
+    v = read_vdem()
+    assert not v.duplicated(["ccode", "year"]).any()
+    assert v.year.max() == 2024 and v.v2x_polyarchy.dropna().between(0, 1).all()
+    assert v.loc[(v.ccode == 155) & (v.year == 1980), "v2x_polyarchy"].item() < 0.2  # Chile under Pinochet

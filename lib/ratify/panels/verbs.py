@@ -21,11 +21,14 @@ DEMOCRACY = {
     "polity2": (sources.read_polity5, "polity2", "polity5"),
     "xconst": (sources.read_polity5, "xconst", "polity5"),
     "bmr": (sources.read_bmr, "democracy", "bmr"),
+    "polyarchy": (sources.read_vdem, "v2x_polyarchy", "vdem_simple"),
+    "libdem": (sources.read_vdem, "v2x_libdem", "vdem_simple"),
 }
 
 
 def add_democracy(panel: pd.DataFrame, measure: str = "polity2", lag: int = 0) -> pd.DataFrame:
-    """Polity5 ``polity2``/``xconst`` or BMR's 0/1 ``democracy`` (as ``bmr_democracy``)."""
+    """Polity5 ``polity2``/``xconst``, BMR's 0/1 ``democracy`` (as ``bmr_democracy``) or
+    V-Dem's ``v2x_polyarchy``/``v2x_libdem``."""
     if measure not in DEMOCRACY:
         raise ValueError(f"measure={measure!r}; choose one of {sorted(DEMOCRACY)}")
     reader, col, source = DEMOCRACY[measure]

@@ -70,3 +70,25 @@ def read_bmr(path: Path | str | None = None) -> pd.DataFrame:
     unmatched = sorted(raw.loc[raw.cown.isna(), "bmr_country"].unique())
     df = keep_continuing_unit(df[df.ccode.notna()], unit="bmr_ccode")
     return stamp(df, "bmr", unmatched=unmatched)
+
+
+VDEM_INDICES = ["v2x_polyarchy", "v2x_libdem", "v2x_partipdem", "v2x_delibdem", "v2x_egaldem"]
+
+
+def read_vdem(path: Path | str | None = None) -> pd.DataFrame:
+    """V-Dem v15 high-level democracy indices (0–1) with their 68% intervals, on COW codes.
+
+    Keys come from democracyData's ``cown``; historical units without one (Würtemberg,
+    Hong Kong, ...) are listed in ``attrs["unmatched"]``, and a COW code shared by two
+    units in a year (Piedmont-Sardinia and Italy, 1861) keeps the one that continues.
+    """
+    raw = read_rdata(registered_path("vdem_simple", path=path), "vdem_simple")
+    df = pd.DataFrame({
+        "ccode": raw.cown.astype("Int64"), "year": raw.year.astype("Int64"),
+        "vdem_id": raw.country_id.astype("Int64"), "country": raw.vdem_country_name.astype("string"),
+        **{c: raw[c] for c in VDEM_INDICES},
+        **{f"{c}_{b}": raw[f"{c}_{b}"] for c in VDEM_INDICES[:2] for b in ("codelow", "codehigh")},
+    })
+    unmatched = sorted(raw.loc[raw.cown.isna(), "vdem_country_name"].unique())
+    df = keep_continuing_unit(df[df.ccode.notna()], unit="vdem_id")
+    return stamp(df, "vdem_simple", unmatched=unmatched, version="v15")

@@ -1,4 +1,4 @@
-"""Human-rights practice scores on the COW country-year key. Political Terror Scale first."""
+"""Human-rights practice on the COW country-year key: PTS, CIRI, CIRIGHTS and Fariss's latent scores."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .provenance import registered_path, stamp
+from .units import key_country_years
 
 #: PTS codes for why a score is missing (NA_Status_*), from the PTS codebook's categories.
 PTS_NA_STATUS = {0: "scored", 66: "not covered by the report", 77: "no report", 88: "country did not exist",
@@ -18,16 +19,11 @@ PTS_TERRITORIES = ("Israel in Occupied Territories", "Israel in pre-1967 borders
 def read_pts(path: Path | str | None = None) -> pd.DataFrame:
     """Political Terror Scale 1976–2023 (PTS-2024): Amnesty, HRW and State Department scores, 1–5.
 
-    The file is Latin-1. Rows for years in which a country did not exist (status 88 for
-    all three sources) are dropped. Rows without a COW code (Serbia, Palestine, the EU, Crimea, ...)
-    get one from :func:`ratify.concord.to_cow` by name and year; the two partial Israel
-    series are set aside. Where two names then share a COW country-year (the Soviet Union
-    and the Russian Federation before 1992) the row with scores is kept, and the other is
-    listed in ``attrs["dropped_duplicates"]``. Names still without a code are in
-    ``attrs["unmatched"]``.
+    The file is Latin-1 and lists every country in every year. The two partial Israel
+    series are set aside; the rest is keyed by :func:`~ratify.sources.units.key_country_years`
+    (empty rows dropped, missing COW codes looked up by name, e.g. the Soviet Union and
+    Serbia, collisions resolved in favour of the row with more scores).
     """
-    from ..concord import to_cow, unmatched
-
     raw = pd.read_csv(registered_path("pts_2024", path=path), encoding="latin-1")
     raw = raw[~raw.Country.isin(PTS_TERRITORIES)]
     df = pd.DataFrame({
@@ -38,20 +34,55 @@ def read_pts(path: Path | str | None = None) -> pd.DataFrame:
         "pts_h": raw.PTS_H.astype("Int64"),
         "pts_s": raw.PTS_S.astype("Int64"),
         **{f"pts_{s}_status": raw[f"NA_Status_{s.upper()}"].map(PTS_NA_STATUS).astype("string") for s in "ahs"},
-    }).reset_index(drop=True)
-    # PTS lists every country in every year and marks years a state did not exist with 88
-    gone = (df[[f"pts_{s}_status" for s in "ahs"]] == PTS_NA_STATUS[88]).all(axis=1)
-    df = df[~gone].reset_index(drop=True)
-    missing = df.ccode.isna()
-    df["_own_code"] = ~missing
-    filled = to_cow(df.loc[missing, "country"], df.loc[missing, "year"])
-    df.loc[missing, "ccode"] = filled.ccode.to_numpy()
-    report = unmatched(filled, "pts_2024")
-    df = df[df.ccode.notna()].assign(_scored=lambda d: d[["pts_a", "pts_h", "pts_s"]].notna().sum(axis=1))
-    # two names on one COW country-year (USSR and Russian Federation before 1992): keep the scored row
-    df = df.sort_values(["ccode", "year", "_scored", "_own_code"], ascending=[True, True, False, False])
-    dup = df.duplicated(["ccode", "year"])
-    dropped = df.loc[dup, ["ccode", "year", "country", "_scored"]].rename(columns={"_scored": "scores"})
-    df = df[~dup].drop(columns=["_scored", "_own_code"]).reset_index(drop=True)
-    return stamp(df, "pts_2024", unmatched=report.to_dict("records"), territories_dropped=list(PTS_TERRITORIES),
-                 dropped_duplicates=dropped.astype(str).to_dict("records"))
+    })
+    df = key_country_years(df, ["pts_a", "pts_h", "pts_s"], "pts_2024")
+    return stamp(df, "pts_2024", territories_dropped=list(PTS_TERRITORIES))
+
+
+#: CIRI's codes for why a component is not scored.
+CIRI_SPECIAL = {-999: "missing", -77: "interregnum or anarchy", -66: "occupied or not sovereign"}
+CIRI_COMPONENTS = ["disap", "kill", "polpris", "tort"]
+
+
+def read_ciri(path: Path | str | None = None) -> pd.DataFrame:
+    """CIRI physical-integrity components (0 = frequent violations ... 2 = none), 1981–2011,
+    and their sum ``physint`` (0–8, computed here; the file does not store it).
+
+    The special codes −999/−77/−66 become missing and are kept by name in
+    ``ciri_special``; rows are keyed as in :func:`read_pts`.
+    """
+    raw = pd.read_csv(registered_path("ciri_physint", path=path))
+    comps = raw[["DISAP", "KILL", "POLPRIS", "TORT"]].set_axis(CIRI_COMPONENTS, axis=1)
+    special = comps.where(comps.isin(list(CIRI_SPECIAL))).bfill(axis=1).iloc[:, 0]
+    comps = comps.mask(comps.isin(list(CIRI_SPECIAL))).astype("Int64")
+    df = pd.DataFrame({"ccode": raw.COW.astype("Int64"), "year": raw.YEAR.astype("Int64"),
+                       "country": raw.CTRY.astype("string"), **comps,
+                       "ciri_special": special.map(CIRI_SPECIAL).astype("string")})
+    df["physint"] = df[CIRI_COMPONENTS].sum(axis=1, min_count=4)
+    df = key_country_years(df, CIRI_COMPONENTS + ["ciri_special"], "ciri_physint")
+    return stamp(df, "ciri_physint", special_codes=CIRI_SPECIAL)
+
+
+def read_cirights(path: Path | str | None = None) -> pd.DataFrame:
+    """CIRIGHTS v1.22.11.25 (1981–2020): physical-integrity items and their sum (0–8).
+
+    The successor to CIRI with its own coding; its ``physint_sum`` is not guaranteed to be
+    comparable with CIRI's 2011 PHYSINT, so it keeps a different name.
+    """
+    raw = pd.read_csv(registered_path("cirights", path=path))
+    df = pd.DataFrame({"ccode": raw.cow.astype("Int64"), "year": raw.year.astype("Int64"),
+                       "country": raw.country.astype("string"),
+                       **{f"cirights_{c}": raw[c].astype("Int64") for c in CIRI_COMPONENTS},
+                       "cirights_physint": raw.physint_sum.astype("Int64")})
+    df = key_country_years(df, ["cirights_physint"] + [f"cirights_{c}" for c in CIRI_COMPONENTS], "cirights")
+    return stamp(df, "cirights")
+
+
+def read_fariss(path: Path | str | None = None) -> pd.DataFrame:
+    """Fariss latent human-rights protection scores v4.02 (1946–2021): posterior mean, sd
+    and 95% interval of theta (higher = more respect for physical integrity)."""
+    raw = pd.read_csv(registered_path("fariss_lhrs_v4", "LHRS-V4/LHRS-V4.02-2021/LHRS-v4.02-2021.csv", path=path))
+    df = pd.DataFrame({"ccode": raw.COW.astype("Int64"), "year": raw.YEAR.astype("Int64"),
+                       "theta_mean": raw.theta_mean, "theta_sd": raw.theta_sd,
+                       "theta_q025": raw.theta_q025, "theta_q975": raw.theta_q975})
+    return stamp(df, "fariss_lhrs_v4", "LHRS-V4/LHRS-V4.02-2021/LHRS-v4.02-2021.csv")
