@@ -93,3 +93,45 @@ def add_region(panel: pd.DataFrame, scheme: str = "region") -> pd.DataFrame:
         raise ValueError(f"scheme={scheme!r}; use 'region' (World Bank) or 'continent'")
     codes = sources.read_countrycode_panel().dropna(subset=["ccode"])
     return add_measure(panel, codes, [scheme], source="countrycode_panel", carry_forward=10)
+
+
+def add_capabilities(panel: pd.DataFrame, lag: int = 0) -> pd.DataFrame:
+    """COW CINC (share of system capabilities)."""
+    from ..sources.capabilities import read_nmc
+    return add_measure(panel, read_nmc(), ["cinc"], source="cow_nmc", lag=lag)
+
+
+def add_igo_count(panel: pd.DataFrame, lag: int = 0) -> pd.DataFrame:
+    """Number of IGOs with full membership (COW IGO v3, to 2014)."""
+    from ..sources.igos import read_igo_counts
+    return add_measure(panel, read_igo_counts(), ["igo_full"], source="cow_igo_sy", lag=lag)
+
+
+def add_ideal_point(panel: pd.DataFrame, lag: int = 0) -> pd.DataFrame:
+    """UNGA ideal point and agreement with the US, by session year."""
+    from ..sources.unga import read_ideal_points
+    return add_measure(panel, read_ideal_points(), ["ideal_point", "agree_usa"], source="ideal_points_2024", lag=lag)
+
+
+def add_ratification_rules(panel: pd.DataFrame) -> pd.DataFrame:
+    """Simmons' ratification-rules scale (static; direction unverified, see the reader)."""
+    from ..sources.ratrules import read_ratification_rules
+    return add_static(panel, read_ratification_rules(), ["ratrules"], source="simmons_ratrules")
+
+
+def add_distance_to(panel: pd.DataFrame, target: int = 2, name: str | None = None) -> pd.DataFrame:
+    """Great-circle km between each state's capital and ``target``'s capital (COW code;
+    default the United States) on 1 July of each year, so capital moves count."""
+    from ..sources.capabilities import haversine_km, read_capitals
+    caps = read_capitals()
+    mid = pd.to_datetime(panel.year.astype(str) + "-07-01")
+    rows = panel[["ccode", "year"]].assign(_mid=mid).merge(caps, on="ccode", how="left")
+    rows = rows[(rows.start <= rows._mid) & (rows._mid <= rows.end)]
+    tgt = caps[caps.ccode == target]
+    if tgt.empty:
+        raise ValueError(f"target={target} has no capital in cow_capitals")
+    rows = rows.merge(tgt[["start", "end", "lat", "lng"]], how="cross", suffixes=("", "_t"))
+    rows = rows[(rows.start_t <= rows._mid) & (rows._mid <= rows.end_t)]
+    col = name or f"km_to_{target}"
+    rows[col] = haversine_km(rows.lat, rows.lng, rows.lat_t, rows.lng_t)
+    return add_measure(panel, rows[["ccode", "year", col]], [col], source="cow_capitals")

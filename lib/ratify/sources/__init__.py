@@ -6,17 +6,22 @@ citation) and what the reader fixed or set aside (``unmatched``,
 came from and what was left out.
 """
 
+from .capabilities import read_capdist, read_capitals, read_nmc
 from .countrycodes import read_countrycode_panel
 from .hrtreaties import read_hr_treaties
+from .igos import read_igo_counts
 from .legal import read_legal_origin
 from .migration import read_migrant_stock_totals, read_remittances
+from .ratrules import read_ratification_rules
 from .regimes import read_bmr, read_polity5, read_vdem
 from .rights import read_ciri, read_cirights, read_fariss, read_pts
 from .states import read_cow_states, read_gw_states
+from .unga import read_ideal_points
 from .untc import read_untc_index, read_untc_participants
 from .worldbank import read_gdp_per_capita, read_net_migration, read_population
 
-__all__ = ["read_ciri", "read_cirights", "read_fariss", "read_vdem", "read_bmr", "read_countrycode_panel", "read_cow_states", "read_gdp_per_capita", "read_gw_states",
+__all__ = ["read_capdist", "read_capitals", "read_nmc", "read_igo_counts", "read_ratification_rules",
+           "read_ideal_points", "read_ciri", "read_cirights", "read_fariss", "read_vdem", "read_bmr", "read_countrycode_panel", "read_cow_states", "read_gdp_per_capita", "read_gw_states",
            "read_hr_treaties", "read_legal_origin", "read_migrant_stock_totals", "read_net_migration",
            "read_polity5", "read_population", "read_pts", "read_remittances", "read_untc_index",
            "read_untc_participants"]
