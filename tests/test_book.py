@@ -24,7 +24,8 @@ def build(book: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def built_book():
+def built_book(real_mirror):
+    """The real book: its appendix pages read the data, so it needs the mirror (or cache)."""
     proc = build(BOOK)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return BOOK / "_build" / "html", proc.stdout + proc.stderr
@@ -44,6 +45,14 @@ def test_data_sources_appendix_lists_every_registered_source(built_book):
     missing = [s for s in reg.sources if f"<code class=\"docutils literal notranslate\"><span class=\"pre\">{s}</span></code>" not in page]
     assert missing == []
     assert "Center for Systemic Peace" in page  # provider column comes from the bibliography
+
+
+def test_unmatched_names_page_lists_each_keyed_source(built_book):
+    from ratify.reports import KEYED_READERS
+    html, _ = built_book
+    page = (html / "appendix" / "unmatched.html").read_text(encoding="utf-8")
+    assert all(source in page for source, _ in KEYED_READERS)
+    assert "WLD" in page  # the World Bank's "World" aggregate is reported, not silently dropped
 
 
 def test_citations_resolve_to_the_bibliography(built_book):
