@@ -47,3 +47,34 @@ def treaty_status(participants: pd.DataFrame, treaty: str, as_of, consent_types=
     first.attrs = {"treaty": treaty, "as_of": str(as_of.date()),
                    "parties": int(bound.sum()), "signatories": int((signed & ~bound).sum())}
     return first
+
+
+def compare_sources(a: pd.DataFrame, b: pd.DataFrame, treaty: str, labels: tuple[str, str] = ("a", "b"),
+                    tolerance_days: int = 0) -> pd.DataFrame:
+    """Where two participation sources disagree on one treaty's first consent dates.
+
+    Participants are matched through :func:`ratify.concord.to_cow` (so "Viet Nam" and
+    "Vietnam" meet); a name with no COW code is compared as written. Returns one row
+    per participant whose status is not ``same``: ``date differs`` (by more than
+    ``tolerance_days``), ``only in <label>``. Counts of every status are in ``attrs``.
+    """
+    from .concord import to_cow
+
+    def first(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+        sub = first_actions(frame[frame.mtdsg_no == treaty]).dropna(subset=["consent_date"])
+        codes = to_cow(sub.participant)
+        key = codes.ccode.astype("string").fillna("name:" + sub.participant.astype("string").reset_index(drop=True))
+        return pd.DataFrame({"key": key.to_numpy(), f"participant_{label}": sub.participant.to_numpy(),
+                             f"consent_{label}": sub.consent_date.to_numpy()})
+
+    la, lb = labels
+    both = first(a, la).merge(first(b, lb), on="key", how="outer")
+    gap = (both[f"consent_{la}"] - both[f"consent_{lb}"]).dt.days.abs()
+    both["days_apart"] = gap
+    both["status"] = "same"
+    both.loc[gap > tolerance_days, "status"] = "date differs"
+    both.loc[both[f"consent_{lb}"].isna(), "status"] = f"only in {la}"
+    both.loc[both[f"consent_{la}"].isna(), "status"] = f"only in {lb}"
+    out = both[both.status != "same"].sort_values(["status", "key"], ignore_index=True)
+    out.attrs = {"treaty": treaty, "counts": both.status.value_counts().to_dict()}
+    return out

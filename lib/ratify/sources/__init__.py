@@ -12,6 +12,7 @@ from .hrtreaties import read_hr_treaties
 from .igos import read_igo_counts
 from .legal import read_legal_origin
 from .migration import read_migrant_stock_totals, read_remittances
+from .ohchr import read_ohchr
 from .ratrules import read_ratification_rules
 from .regimes import read_bmr, read_polity5, read_vdem
 from .rights import read_ciri, read_cirights, read_fariss, read_pts
@@ -20,7 +21,7 @@ from .unga import read_ideal_points
 from .untc import read_untc_index, read_untc_participants
 from .worldbank import read_gdp_per_capita, read_net_migration, read_population
 
-__all__ = ["read_capdist", "read_capitals", "read_nmc", "read_igo_counts", "read_ratification_rules",
+__all__ = ["read_ohchr", "read_capdist", "read_capitals", "read_nmc", "read_igo_counts", "read_ratification_rules",
            "read_ideal_points", "read_ciri", "read_cirights", "read_fariss", "read_vdem", "read_bmr", "read_countrycode_panel", "read_cow_states", "read_gdp_per_capita", "read_gw_states",
            "read_hr_treaties", "read_legal_origin", "read_migrant_stock_totals", "read_net_migration",
            "read_polity5", "read_population", "read_pts", "read_remittances", "read_untc_index",
