@@ -111,6 +111,29 @@ def add_cow(df: pd.DataFrame, source: str, *, name: str | None = None, iso3c: st
     return out
 
 
+#: Where Gleditsch–Ward and COW number the same state differently: (GW code, first year) -> COW code.
+GW_TO_COW_EXCEPTIONS = {(260, 1991): 255,   # unified Germany: GW keeps West Germany's 260
+                        (678, 1991): 679,   # unified Yemen: GW keeps North Yemen's 678
+                        (340, 2006): 345}   # Serbia: COW keeps Yugoslavia's 345
+
+
+def gw_to_cow(gwcodes, years) -> pd.Series:
+    """COW code for each (Gleditsch–Ward code, year): the same number when COW has that
+    state in that year, else one of the three documented exceptions, else missing."""
+    from .panels import state_years
+
+    left = pd.DataFrame({"gwcode": pd.array(list(gwcodes), dtype="Int64"),
+                         "year": pd.array(list(years), dtype="Int64")})
+    code = left.gwcode.copy()
+    for (gw, first), cow in GW_TO_COW_EXCEPTIONS.items():
+        code = code.mask((left.gwcode == gw) & (left.year >= first), cow)
+    last = int(left.year.max()) if left.year.notna().any() else 2016
+    cow_years = state_years("cow", extend_ongoing=True, end=max(last, 2016))[["ccode", "year"]]
+    known = pd.MultiIndex.from_frame(cow_years.astype("int64"))
+    probe = pd.MultiIndex.from_arrays([code.fillna(-1).astype("int64"), left.year.fillna(-1).astype("int64")])
+    return code.where(probe.isin(known)).astype("Int64").reset_index(drop=True)
+
+
 def unmatched(result: pd.DataFrame, source: str) -> pd.DataFrame:
     """The report chapters print: each distinct name that got no COW code, and why."""
     bad = result[result.status != STATUS_OK]

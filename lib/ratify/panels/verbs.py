@@ -135,3 +135,40 @@ def add_distance_to(panel: pd.DataFrame, target: int = 2, name: str | None = Non
     col = name or f"km_to_{target}"
     rows[col] = haversine_km(rows.lat, rows.lng, rows.lat_t, rows.lng_t)
     return add_measure(panel, rows[["ccode", "year", col]], [col], source="cow_capitals")
+
+
+HUMAN_RIGHTS = {
+    "ciri": ("read_ciri", ["physint"], "ciri_physint"),
+    "cirights": ("read_cirights", ["cirights_physint"], "cirights"),
+    "fariss": ("read_fariss", ["theta_mean", "theta_sd"], "fariss_lhrs_v4"),
+}
+
+
+def add_human_rights(panel: pd.DataFrame, measure: str = "fariss", lag: int = 0) -> pd.DataFrame:
+    """Physical integrity: CIRI ``physint`` (0–8, to 2011), CIRIGHTS (to 2020) or Fariss's
+    latent ``theta_mean``/``theta_sd`` (to 2021). For PTS use :func:`add_pts`."""
+    if measure not in HUMAN_RIGHTS:
+        raise ValueError(f"measure={measure!r}; choose one of {sorted(HUMAN_RIGHTS)} (or add_pts)")
+    reader, cols, source = HUMAN_RIGHTS[measure]
+    return add_measure(panel, getattr(sources, reader)(), cols, source=source, lag=lag)
+
+
+def add_conflict(panel: pd.DataFrame, source: str = "ucdp", lag: int = 0) -> pd.DataFrame:
+    """Conflict dummies: UCDP (``civil_conflict``, ``civil_war``, ``interstate``) or COW wars
+    (``cow_intra_war``, ``cow_inter_war``). Conflict files list only conflict years, so
+    a year the source covers with no conflict is 0, and years outside its coverage stay missing."""
+    from ..sources.conflict import cow_war_country_years, ucdp_country_years
+    readers = {"ucdp": ucdp_country_years, "cow": cow_war_country_years}
+    if source not in readers:
+        raise ValueError(f"source={source!r}; use 'ucdp' or 'cow'")
+    data = readers[source]()
+    spans = data.attrs["coverage_years"]
+    out = add_measure(panel, data, list(spans), source=f"{source} conflict", lag=lag)
+    for col, span in spans.items():
+        covered = (out.year - lag).between(*span)
+        out.loc[covered, col] = out.loc[covered, col].fillna(0)
+        out[col] = out[col].astype("Int64")
+    record = out.attrs["merges"][-1]
+    record["coverage"] = {c: round(float(out[c].notna().mean()), 4) for c in spans}
+    record["zero_when_covered"] = {c: list(span) for c, span in spans.items()}
+    return out

@@ -7,6 +7,7 @@ came from and what was left out.
 """
 
 from .capabilities import read_capdist, read_capitals, read_nmc
+from .conflict import cow_war_country_years, read_ucdp_acd, ucdp_country_years
 from .countrycodes import read_countrycode_panel
 from .hrtreaties import read_hr_treaties
 from .igos import read_igo_counts
@@ -21,7 +22,7 @@ from .unga import read_ideal_points
 from .untc import read_untc_index, read_untc_participants
 from .worldbank import read_gdp_per_capita, read_net_migration, read_population
 
-__all__ = ["read_ohchr", "read_capdist", "read_capitals", "read_nmc", "read_igo_counts", "read_ratification_rules",
+__all__ = ["cow_war_country_years", "read_ucdp_acd", "ucdp_country_years", "read_ohchr", "read_capdist", "read_capitals", "read_nmc", "read_igo_counts", "read_ratification_rules",
            "read_ideal_points", "read_ciri", "read_cirights", "read_fariss", "read_vdem", "read_bmr", "read_countrycode_panel", "read_cow_states", "read_gdp_per_capita", "read_gw_states",
            "read_hr_treaties", "read_legal_origin", "read_migrant_stock_totals", "read_net_migration",
            "read_polity5", "read_population", "read_pts", "read_remittances", "read_untc_index",
