@@ -11,6 +11,7 @@ from .conflict import cow_war_country_years, read_ucdp_acd, ucdp_country_years
 from .countrycodes import read_countrycode_panel
 from .hrtreaties import read_hr_treaties
 from .igos import read_igo_counts
+from .interventions import read_icb_actors, read_mids, read_mip
 from .legal import read_legal_origin
 from .migration import read_migrant_stock_totals, read_remittances
 from .ohchr import read_ohchr
@@ -22,7 +23,7 @@ from .unga import read_ideal_points
 from .untc import read_untc_index, read_untc_participants
 from .worldbank import read_gdp_per_capita, read_net_migration, read_population
 
-__all__ = ["cow_war_country_years", "read_ucdp_acd", "ucdp_country_years", "read_ohchr", "read_capdist", "read_capitals", "read_nmc", "read_igo_counts", "read_ratification_rules",
+__all__ = ["read_icb_actors", "read_mids", "read_mip", "cow_war_country_years", "read_ucdp_acd", "ucdp_country_years", "read_ohchr", "read_capdist", "read_capitals", "read_nmc", "read_igo_counts", "read_ratification_rules",
            "read_ideal_points", "read_ciri", "read_cirights", "read_fariss", "read_vdem", "read_bmr", "read_countrycode_panel", "read_cow_states", "read_gdp_per_capita", "read_gw_states",
            "read_hr_treaties", "read_legal_origin", "read_migrant_stock_totals", "read_net_migration",
            "read_polity5", "read_population", "read_pts", "read_remittances", "read_untc_index",
