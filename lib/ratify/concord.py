@@ -134,6 +134,18 @@ def gw_to_cow(gwcodes, years) -> pd.Series:
     return code.where(probe.isin(known)).astype("Int64").reset_index(drop=True)
 
 
+def vdem_to_cow(vdem_ids, years, panel: pd.DataFrame | None = None) -> pd.Series:
+    """COW code for each (V-Dem country id, year), from the countrycode panel; missing where none."""
+    panel = _panel() if panel is None else panel
+    pairs = panel.dropna(subset=["vdem_id", "ccode"])[["vdem_id", "year", "ccode"]].drop_duplicates(["vdem_id", "year"])
+    last = int(pairs.year.max())
+    left = pd.DataFrame({"vdem_id": pd.array(list(vdem_ids), dtype="Int64"),
+                         "_y": pd.array(list(years), dtype="Int64")})
+    left["_y"] = left._y.clip(upper=last)
+    out = left.merge(pairs.rename(columns={"year": "_y"}), on=["vdem_id", "_y"], how="left")
+    return pd.Series(out.ccode.to_numpy(), dtype="Int64")
+
+
 def unmatched(result: pd.DataFrame, source: str) -> pd.DataFrame:
     """The report chapters print: each distinct name that got no COW code, and why."""
     bad = result[result.status != STATUS_OK]

@@ -18,6 +18,8 @@ KEYED_READERS = [
     ("net_migration_wdi", sources.read_net_migration), ("wdi_population", sources.read_population),
     ("wdi_gdppc", sources.read_gdp_per_capita), ("undesa_stock_totals_2020", sources.read_migrant_stock_totals),
     ("simmons_ratrules", sources.read_ratification_rules),
+    ("vdem_constraints", sources.read_vdem_constraints), ("pacl", sources.read_pacl),
+    ("pacl_update", sources.read_pacl_update),
 ]
 
 

@@ -2,7 +2,7 @@
 
 from .merge import add_measure, add_static, coverage
 from .stateyears import state_years
-from .verbs import (add_capabilities, add_conflict, add_democracy, add_human_rights, add_distance_to, add_gdp_per_capita, add_ideal_point,
+from .verbs import (add_capabilities, add_conflict, add_constraints, add_democracy, add_human_rights, add_distance_to, add_gdp_per_capita, add_ideal_point,
                     add_igo_count, add_legal_origin, add_migrant_stock, add_net_migration, add_population,
                     add_pts, add_ratification_rules, add_region, add_remittances)
 
@@ -10,4 +10,4 @@ __all__ = ["state_years", "add_measure", "add_static", "coverage", "add_democrac
            "add_legal_origin", "add_migrant_stock", "add_net_migration", "add_population", "add_pts",
            "add_region", "add_remittances", "add_capabilities",
            "add_distance_to", "add_ideal_point", "add_igo_count", "add_ratification_rules",
-           "add_conflict", "add_human_rights"]
+           "add_conflict", "add_human_rights", "add_constraints"]

@@ -23,16 +23,19 @@ DEMOCRACY = {
     "bmr": (sources.read_bmr, "democracy", "bmr"),
     "polyarchy": (sources.read_vdem, "v2x_polyarchy", "vdem_simple"),
     "libdem": (sources.read_vdem, "v2x_libdem", "vdem_simple"),
+    "dd": (sources.read_pacl, "dd_democracy", "pacl"),
+    "dd_update": (sources.read_pacl_update, "dd_democracy", "pacl_update"),
 }
 
 
 def add_democracy(panel: pd.DataFrame, measure: str = "polity2", lag: int = 0) -> pd.DataFrame:
     """Polity5 ``polity2``/``xconst``, BMR's 0/1 ``democracy`` (as ``bmr_democracy``) or
-    V-Dem's ``v2x_polyarchy``/``v2x_libdem``."""
+    V-Dem's ``v2x_polyarchy``/``v2x_libdem``, or Cheibub–Gandhi–Vreeland's 0/1 democracy
+    (``dd``, to 2008; ``dd_update``, Bjørnskov–Rode to 2020)."""
     if measure not in DEMOCRACY:
         raise ValueError(f"measure={measure!r}; choose one of {sorted(DEMOCRACY)}")
     reader, col, source = DEMOCRACY[measure]
-    name = "bmr_democracy" if measure == "bmr" else col
+    name = {"bmr": "bmr_democracy", "dd_update": "dd_update_democracy"}.get(measure, col)
     data = reader().rename(columns={col: name})
     return add_measure(panel, data, [name], source=source, lag=lag)
 
@@ -172,3 +175,10 @@ def add_conflict(panel: pd.DataFrame, source: str = "ucdp", lag: int = 0) -> pd.
     record["coverage"] = {c: round(float(out[c].notna().mean()), 4) for c in spans}
     record["zero_when_covered"] = {c: list(span) for c, span in spans.items()}
     return out
+
+
+def add_constraints(panel: pd.DataFrame, lag: int = 0) -> pd.DataFrame:
+    """V-Dem v14 legislative (``v2xlg_legcon``) and judicial (``v2x_jucon``) constraints on
+    the executive, and horizontal accountability (``v2x_horacc``), 1970–2023."""
+    from ..sources.regimes import CONSTRAINTS
+    return add_measure(panel, sources.read_vdem_constraints(), CONSTRAINTS, source="vdem_constraints", lag=lag)

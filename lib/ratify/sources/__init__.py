@@ -10,20 +10,21 @@ from .capabilities import read_capdist, read_capitals, read_nmc
 from .conflict import cow_war_country_years, read_ucdp_acd, ucdp_country_years
 from .countrycodes import read_countrycode_panel
 from .hrtreaties import read_hr_treaties
-from .igos import read_igo_counts
+from .igos import read_igo_counts, read_igo_memberships
 from .interventions import read_icb_actors, read_mids, read_mip
 from .legal import read_legal_origin
 from .migration import read_migrant_stock_totals, read_remittances
 from .ohchr import read_ohchr
 from .ratrules import read_ratification_rules
-from .regimes import read_bmr, read_polity5, read_vdem
+from .regimes import read_bmr, read_pacl, read_pacl_update, read_polity5, read_vdem, read_vdem_constraints
 from .rights import read_ciri, read_cirights, read_fariss, read_pts
 from .states import read_cow_states, read_gw_states
 from .unga import read_ideal_points
 from .untc import read_untc_index, read_untc_participants
 from .worldbank import read_gdp_per_capita, read_net_migration, read_population
 
-__all__ = ["read_icb_actors", "read_mids", "read_mip", "cow_war_country_years", "read_ucdp_acd", "ucdp_country_years", "read_ohchr", "read_capdist", "read_capitals", "read_nmc", "read_igo_counts", "read_ratification_rules",
+__all__ = ["read_pacl", "read_pacl_update", "read_vdem_constraints", "read_igo_memberships",
+           "read_icb_actors", "read_mids", "read_mip", "cow_war_country_years", "read_ucdp_acd", "ucdp_country_years", "read_ohchr", "read_capdist", "read_capitals", "read_nmc", "read_igo_counts", "read_ratification_rules",
            "read_ideal_points", "read_ciri", "read_cirights", "read_fariss", "read_vdem", "read_bmr", "read_countrycode_panel", "read_cow_states", "read_gdp_per_capita", "read_gw_states",
            "read_hr_treaties", "read_legal_origin", "read_migrant_stock_totals", "read_net_migration",
            "read_polity5", "read_population", "read_pts", "read_remittances", "read_untc_index",

@@ -21,6 +21,7 @@ def read_countrycode_panel(path: Path | str | None = None) -> pd.DataFrame:
         "ccode": raw.cown.astype("Int64"),
         "gwcode": raw.gwn.astype("Int64"),
         "iso3c": raw.iso3c.astype("string"),
+        "vdem_id": raw.vdem.astype("Int64"),
         "region": raw.region.astype("string"),        # World Bank regions (7)
         "continent": raw.continent.astype("string"),
     })

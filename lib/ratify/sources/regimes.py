@@ -92,3 +92,49 @@ def read_vdem(path: Path | str | None = None) -> pd.DataFrame:
     unmatched = sorted(raw.loc[raw.cown.isna(), "vdem_country_name"].unique())
     df = keep_continuing_unit(df[df.ccode.notna()], unit="vdem_id")
     return stamp(df, "vdem_simple", unmatched=unmatched, version="v15")
+
+
+CONSTRAINTS = ["v2xlg_legcon", "v2x_jucon", "v2x_horacc"]
+
+
+def read_vdem_constraints(path: Path | str | None = None) -> pd.DataFrame:
+    """V-Dem v14 (vdemlite) legislative and judicial constraints on the executive and
+    horizontal accountability, 1970–2023. The file has V-Dem ids only; COW codes come from
+    the countrycode panel's V-Dem column, by year. Do not mix with v15 series."""
+    from ..concord import vdem_to_cow
+
+    raw = read_rdata(registered_path("vdem_constraints", path=path), "vdemlite")
+    df = pd.DataFrame({"vdem_id": raw.country_id.astype("Int64"), "year": raw.year.astype("Int64"),
+                       "country": raw.country_name.astype("string"), **{c: raw[c] for c in CONSTRAINTS}})
+    df.insert(0, "ccode", vdem_to_cow(df.vdem_id, df.year).to_numpy())
+    lost = df[df.ccode.isna()].groupby("country").year.agg(["size", "min", "max"]).reset_index()
+    unmatched = [{"source": "vdem_constraints", "name": r.country, "status": "no COW code that year",
+                  "rows": int(r.size), "first_year": int(r.min), "last_year": int(r.max)}
+                 for r in lost.itertuples(index=False)]
+    df = keep_continuing_unit(df[df.ccode.notna()], unit="vdem_id")
+    return stamp(df, "vdem_constraints", unmatched=unmatched, version="v14")
+
+
+def read_pacl(path: Path | str | None = None) -> pd.DataFrame:
+    """Cheibub–Gandhi–Vreeland Democracy and Dictatorship, 1946–2008: ``democracy`` (0/1) and
+    the six-way ``regime`` (0 parliamentary, 1 mixed, 2 presidential democracy; 3 civilian,
+    4 military, 5 royal dictatorship)."""
+    raw = read_rdata(registered_path("pacl", path=path), "pacl")
+    df = pd.DataFrame({"ccode": raw.cown.astype("Int64"), "year": raw.year.astype("Int64"),
+                       "unit": raw.pacl_cowcode.astype("Int64"), "country": raw.pacl_country.astype("string"),
+                       "dd_democracy": raw.democracy.astype("Int64"), "dd_regime": raw.regime.astype("Int64")})
+    unmatched = sorted(raw.loc[raw.cown.isna(), "pacl_country"].unique())
+    df = keep_continuing_unit(df[df.ccode.notna()], unit="unit")
+    return stamp(df, "pacl", unmatched=unmatched)
+
+
+def read_pacl_update(path: Path | str | None = None) -> pd.DataFrame:
+    """Bjørnskov & Rode's update of DD to 2020: ``Democracy`` (0/1) and ``DD_regime`` (0–5)."""
+    raw = read_rdata(registered_path("pacl_update", path=path), "pacl_update")
+    df = pd.DataFrame({"ccode": raw.cown.astype("Int64"), "year": raw.year.astype("Int64"),
+                       "unit": raw.pacl_update_country_isocode.astype("string"),
+                       "country": raw.pacl_update_country.astype("string"),
+                       "dd_democracy": raw.Democracy.astype("Int64"), "dd_regime": raw.DD_regime.astype("Int64")})
+    unmatched = sorted(raw.loc[raw.cown.isna(), "pacl_update_country"].unique())
+    df = keep_continuing_unit(df[df.ccode.notna()], unit="unit")
+    return stamp(df, "pacl_update", unmatched=unmatched)
