@@ -117,3 +117,22 @@ def free_port() -> int:
 
 def files_under(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.is_file()) if path.exists() else []
+
+
+# --- R, the second implementation the model tests compare against ---------------------------
+
+@pytest.fixture(scope="session")
+def rscript() -> str:
+    """Path to Rscript with survival and sandwich; skip loudly without it, fail under CI."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("Rscript")
+    ok = exe and subprocess.run([exe, "-e", "library(survival); library(sandwich)"],
+                                capture_output=True).returncode == 0
+    if ok:
+        return exe
+    reason = "NO R: Rscript with survival and sandwich is needed (apt-get install r-base-core r-cran-survival r-cran-sandwich)"
+    if os.environ.get("CI"):
+        pytest.fail(reason + " — .ci/run installs them.")
+    pytest.skip(reason)

@@ -58,9 +58,11 @@ def add_measure(panel: pd.DataFrame, measure: pd.DataFrame, cols: list[str], *, 
     if m.duplicated(KEY).any():
         raise ValueError(f"{source} has more than one row per ccode-year; resolve it in its reader")
     m["year"] = m.year.astype("int64") + lag
-    filled = _fill(m, panel[KEY].astype({"year": "int64"}), cols, interpolate, carry_forward)
+    years = panel[KEY].drop_duplicates().astype({"year": "int64"})  # country-treaty-years repeat keys
+    filled = _fill(m, years, cols, interpolate, carry_forward)
     out = panel.merge(filled[KEY + cols], on=KEY, how="left")
-    record = {"source": source, "columns": cols, "interpolate": interpolate, "carry_forward": carry_forward,
+    record = {"source": source, "file": measure.attrs.get("file"), "sha256": measure.attrs.get("sha256"),
+              "columns": cols, "interpolate": interpolate, "carry_forward": carry_forward,
               "lag": lag, "coverage": {c: round(float(out[c].notna().mean()), 4) for c in cols}}
     out.attrs = {**panel.attrs, "merges": [*panel.attrs.get("merges", []), record]}
     return out
@@ -72,7 +74,8 @@ def add_static(panel: pd.DataFrame, measure: pd.DataFrame, cols: list[str], *, s
     if m.ccode.duplicated().any():
         raise ValueError(f"{source} has more than one row per ccode")
     out = panel.merge(m, on="ccode", how="left")
-    record = {"source": source, "columns": cols, "static": True,
+    record = {"source": source, "file": measure.attrs.get("file"), "sha256": measure.attrs.get("sha256"),
+              "columns": cols, "static": True,
               "coverage": {c: round(float(out[c].notna().mean()), 4) for c in cols}}
     out.attrs = {**panel.attrs, "merges": [*panel.attrs.get("merges", []), record]}
     return out
