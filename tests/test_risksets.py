@@ -79,3 +79,35 @@ def test_schema_names_the_broken_rule(breakage, rule):
     validate(good, SUBJECT)
     with pytest.raises(pandera.errors.SchemaError, match=rule):
         validate(breakage(good), SUBJECT)
+
+
+def test_treaty_risk_set_entry_exit_and_clock(monkeypatch):
+    """Entry at the later of adoption and independence; exit at first consent; both clocks."""
+    from ratify import concord
+    from ratify.risksets import treaty_risk_set
+
+    monkeypatch.setattr(concord, "to_cow", lambda names, years, by="name": pd.DataFrame(
+        {"ccode": [{"Aland": 1, "Borduria": 2, "Nowhere": None}[n] for n in names]}))
+    states = pd.DataFrame({"ccode": [1] * 6 + [2] * 3, "year": [2000, 2001, 2002, 2003, 2004, 2005, 2003, 2004, 2005]})
+    treaties = pd.DataFrame({"mtdsg_no": ["T1", "T2"], "adoption_date": pd.to_datetime(["2001-05-01", "2004-01-01"])})
+    parts = pd.DataFrame({"mtdsg_no": ["T1", "T1", "T1", "T2"], "participant": ["Aland", "Aland", "Nowhere", "Borduria"],
+                          "action": ["signature", "consent", "consent", "consent"],
+                          "consent_type": [None, "ratification", "accession", "accession"],
+                          "date": pd.to_datetime(["2001-06-01", "2003-03-03", "2002-01-01", "2004-07-07"])})
+    rs = treaty_risk_set(states, treaties, parts, end=2005)
+    a1 = rs[(rs.ccode == 1) & (rs.mtdsg_no == "T1")]
+    assert a1.year.tolist() == [2001, 2002, 2003] and a1.event.tolist() == [0, 0, 1]   # exit at consent
+    assert a1.stop.tolist() == [1, 2, 3]                                                # adoption year = 1
+    b1 = rs[(rs.ccode == 2) & (rs.mtdsg_no == "T1")]
+    assert b1.start.tolist() == [2, 3, 4] and b1.event.sum() == 0      # enters late (independence 2003)
+    b2 = rs[(rs.ccode == 2) & (rs.mtdsg_no == "T2")]
+    assert b2.year.tolist() == [2004] and b2.event.tolist() == [1]
+    assert rs.attrs["unmatched_participants"] == ["Nowhere"]
+    cal = treaty_risk_set(states, treaties, parts, end=2005, clock="calendar")
+    assert cal[(cal.ccode == 1) & (cal.mtdsg_no == "T1")].stop.tolist() == [2, 3, 4]    # 2000 = year 1
+    only_acc = treaty_risk_set(states, treaties, parts, end=2005, consent_types=["accession"])
+    assert only_acc[(only_acc.ccode == 1) & (only_acc.mtdsg_no == "T1")].event.sum() == 0
+    with pytest.raises(ValueError, match="'definitive'"):
+        treaty_risk_set(states, treaties, parts, end=2005, consent_types=["definitive"])
+    with pytest.raises(ValueError, match="clock='weeks'"):
+        treaty_risk_set(states, treaties, parts, end=2005, clock="weeks")

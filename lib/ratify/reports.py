@@ -20,6 +20,10 @@ KEYED_READERS = [
     ("simmons_ratrules", sources.read_ratification_rules),
     ("vdem_constraints", sources.read_vdem_constraints), ("pacl", sources.read_pacl),
     ("pacl_update", sources.read_pacl_update),
+    ("wdi_trade", sources.read_trade), ("gdidata_wdi", sources.read_gdi_wdi),
+    ("undesa_ims_2020_destination", sources.read_ims_destination), ("unvotes", sources.read_unvotes),
+    ("ucdp_onsets", sources.read_ucdp_onsets), ("archigos", sources.read_archigos),
+    ("manytreaties_parties", sources.read_manytreaties_parties),
 ]
 
 
@@ -42,10 +46,13 @@ def unmatched_names(readers=KEYED_READERS) -> tuple[pd.DataFrame, pd.DataFrame]:
         counted = rows.notna().any()
         lost = rows.sum()
         that_year = rows[rec.status == "no COW code that year"].sum()
-        summary.append({"source": source, "rows_keyed": len(frame), "names_unmatched": len(rec),
+        keeps_unmatched = "ccode" in frame and frame.ccode.isna().any()  # e.g. Archigos, manytreaties
+        keyed = int(frame.ccode.notna().sum()) if keeps_unmatched else len(frame)
+        total = len(frame) if keeps_unmatched else len(frame) + (lost if counted else 0)
+        summary.append({"source": source, "rows_keyed": keyed, "names_unmatched": len(rec),
                         "rows_not_a_state_that_year": int(that_year) if counted else None,
                         "rows_never_matched": int(lost - that_year) if counted else None,
-                        "share_rows_matched": round(len(frame) / (len(frame) + lost), 4) if counted else None})
+                        "share_rows_matched": round(keyed / total, 4) if counted else None})
     return pd.DataFrame(summary), pd.concat(details, ignore_index=True)
 
 

@@ -115,7 +115,7 @@ def treaty_risk_set(states: pd.DataFrame, treaties: pd.DataFrame, participation:
     rows = states[["ccode", "year"]].merge(adopted[[treaty, "adopted"]], how="cross")
     rows = rows[rows.year >= rows.adopted]
     consent = consents_with_cow(participation[participation[treaty].isin(adopted[treaty])], consent_types)
-    origin = "adopted" if clock == "adoption" else int(rows.year.min())
+    origin = "adopted" if clock == "adoption" else int(states.year.min())
     rs = counting_process(rows, ["ccode", treaty], event_years(consent, ["ccode", treaty]), origin=origin, end=end)
     rs.attrs["unmatched_participants"] = consent.attrs["unmatched"]
     rs.attrs["clock"] = clock

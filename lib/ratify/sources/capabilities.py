@@ -45,3 +45,18 @@ def read_capdist(path: Path | str | None = None) -> pd.DataFrame:
                        "abb_a": raw.ida.astype("string"), "abb_b": raw.idb.astype("string"),
                        "km": raw.kmdist.astype(float), "miles": raw.midist.astype(float)})
     return stamp(df, "capdist", codes="Gleditsch-Ward")
+
+
+def read_mindist(path: Path | str | None = None) -> pd.DataFrame:
+    """Minimum distance (km) between two states' borders, non-directed COW dyad-years
+    (``ccode1 < ccode2``), 1886–2019 (peacesciencer ``cow_mindist``; 0 = contiguous by land).
+
+    The shipped file has 952,244 rows, more than its help page says (817,053); the
+    reader checks the dyads really are non-directed and unique.
+    """
+    raw = read_rdata(registered_path("cow_mindist", path=path), "cow_mindist")
+    df = pd.DataFrame({"ccode1": raw.ccode1.astype("int64"), "ccode2": raw.ccode2.astype("int64"),
+                       "year": raw.year.astype("int64"), "mindist_km": raw.mindist.astype(float)})
+    if not (df.ccode1 < df.ccode2).all() or df.duplicated(["ccode1", "ccode2", "year"]).any():
+        raise ValueError("cow_mindist is not a unique non-directed dyad-year file (ccode1 < ccode2)")
+    return stamp(df, "cow_mindist")

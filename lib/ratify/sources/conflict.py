@@ -59,3 +59,31 @@ def cow_war_country_years() -> pd.DataFrame:
     spans = {"cow_intra_war": (int(intra.year.min()), int(intra.year.max())),
              "cow_inter_war": (int(inter.year.min()), int(inter.year.max()))}
     return stamp(out, "cow_war_intra", also="cow_war_inter", coverage_years=spans)
+
+
+def read_ucdp_onsets(path: Path | str | None = None) -> pd.DataFrame:
+    """UCDP conflict onsets per country-year, 1946–2017 (peacesciencer ``ucdp_onsets``):
+    new conflicts, and onsets after 1, 2, 3, 5 and 10 years of peace in that dyad.
+
+    Keyed by Gleditsch–Ward code in the file; COW codes come from ``concord.gw_to_cow``
+    (same number when COW has the state that year, plus its documented exceptions).
+    Rows with no COW code are listed in ``attrs["unmatched"]``.
+    """
+    from ..concord import gw_to_cow
+
+    raw = read_rdata(registered_path("ucdp_onsets", path=path), "ucdp_onsets")
+    df = raw.rename(columns={"gwcode": "gwcode", "sumnewconf": "new_conflicts"}).astype({"gwcode": "int64", "year": "int64"})
+    df = df.rename(columns={c: c.replace("sumonset", "onsets_after_") for c in df.columns if c.startswith("sumonset")})
+    df.insert(0, "ccode", gw_to_cow(df.gwcode, df.year).to_numpy())
+    lost = df[df.ccode.isna()]
+    unmatched = [{"source": "ucdp_onsets", "name": f"GW {g}", "status": "no COW code that year", "rows": len(p),
+                  "first_year": int(p.year.min()), "last_year": int(p.year.max())} for g, p in lost.groupby("gwcode")]
+    from .units import keep_continuing_unit
+
+    # Serbia 2006: GW 345 (Serbia and Montenegro) and GW 340 (Serbia) both map to COW 345;
+    # the unit still there the next year is kept, the other listed in attrs["dropped_duplicates"]
+    keyed = df.dropna(subset=["ccode"]).astype({"ccode": "int64"}).assign(country=lambda d: "GW " + d.gwcode.astype(str))
+    keyed.attrs = {}
+    out = keep_continuing_unit(keyed, "gwcode").drop(columns="country")
+    return stamp(out, "ucdp_onsets", unmatched=unmatched, codes="Gleditsch-Ward mapped to COW",
+                 dropped_duplicates=out.attrs["dropped_duplicates"])

@@ -26,3 +26,24 @@ def read_countrycode_panel(path: Path | str | None = None) -> pd.DataFrame:
         "continent": raw.continent.astype("string"),
     })
     return stamp(df.sort_values(["entity", "year"], ignore_index=True), "countrycode_panel")
+
+
+def read_gapminder_countries(path: Path | str | None = None) -> pd.DataFrame:
+    """Gapminder's country entities (static labels: income group, world regions, UN
+    membership, landlocked, and a G77/OECD/other label).
+
+    The ``g77_and_oecd`` label is *today's* and mutually exclusive: states that are
+    (or were) in both, such as Mexico, Korea, Israel and Turkey, are labelled "oecd".
+    It is no dated G77 membership series; the reader says so in ``attrs`` and the
+    column name carries ``_current``.
+    """
+    raw = pd.read_csv(registered_path("gapminder_countries", path=path))
+    df = pd.DataFrame({"gapminder_id": raw.country.astype("string"), "name": raw.name.astype("string"),
+                       "iso3c": raw.iso3166_1_alpha3.astype("string"), "un_state": raw.un_state.astype("boolean"),
+                       "g77_oecd_current": raw.g77_and_oecd_countries.astype("string"),
+                       "income_group": raw.income_groups.astype("string"),
+                       "world_4region": raw.world_4region.astype("string"),
+                       "world_6region": raw.world_6region.astype("string"),
+                       "landlocked": raw.landlocked.eq("landlocked").astype("boolean").where(raw.landlocked.notna())})
+    return stamp(df, "gapminder_countries",
+                 caveat="g77_oecd_current is a current, exclusive label, not dated G77 membership")

@@ -138,3 +138,17 @@ def read_pacl_update(path: Path | str | None = None) -> pd.DataFrame:
     unmatched = sorted(raw.loc[raw.cown.isna(), "pacl_update_country"].unique())
     df = keep_continuing_unit(df[df.ccode.notna()], unit="unit")
     return stamp(df, "pacl_update", unmatched=unmatched)
+
+
+def read_ccode_democracy(path: Path | str | None = None) -> pd.DataFrame:
+    """peacesciencer's ``ccode_democracy`` (COW state-years 1816–2020): V-Dem v10 polyarchy,
+    Polity ``polity2`` and Marquez's extension of the Unified Democracy Scores.
+
+    An older vintage than ``read_vdem`` (v15) and ``read_polity5``; kept because it is
+    the one file that puts all three on COW state-years, and for UDS (``xm_qudsest``).
+    """
+    raw = read_rdata(registered_path("ccode_democracy", path=path), "ccode_democracy")
+    df = pd.DataFrame({"ccode": raw.ccode.astype("int64"), "year": raw.year.astype("int64"),
+                       "polyarchy_v10": raw.v2x_polyarchy.astype(float), "polity2_ps": raw.polity2.astype(float),
+                       "uds_xm": raw.xm_qudsest.astype(float)})
+    return stamp(df, "ccode_democracy")
