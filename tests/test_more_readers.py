@@ -240,5 +240,38 @@ def test_real_files(real_mirror, monkeypatch):
     assert len(parties.attrs["fixes"]) == 4
     moon = parties[(parties.treaty_id == manytreaties.MOON) & (parties.action == "consent")]
     assert not moon.participant.isin(manytreaties.MOON_NOT_PARTIES).any()
+    assert parties.loc[parties.participant == "YUG", "ccode"].eq(345).all()   # dissolved: COW code by rule
+    assert parties.loc[parties.participant == "ALG", "ccode"].eq(615).all()   # old code for Algeria
     agreements = manytreaties.read_manytreaties_agreements()
     assert len(agreements) == 4532 and agreements.oas_candidate.sum() >= 6
+
+
+#: Every registered source and the reader(s) that load it; a new source without a reader fails here.
+READERS = {
+    "untc_mtdsg_2015": ["read_untc_index", "read_untc_participants"], "ohchr_hr_treaties_2020": ["read_ohchr"],
+    "hr_treaties_2026": ["read_hr_treaties"], "manytreaties_parties": ["read_manytreaties_parties"],
+    "manytreaties_agreements": ["read_manytreaties_agreements"], "simmons_ratrules": ["read_ratification_rules"],
+    "polity5": ["read_polity5"], "vdem_simple": ["read_vdem"], "bmr": ["read_bmr"], "pacl": ["read_pacl"],
+    "pacl_update": ["read_pacl_update"], "vdem_constraints": ["read_vdem_constraints"],
+    "wdi_gdppc": ["read_gdp_per_capita"], "wdi_trade": ["read_trade"], "gapminder_countries": ["read_gapminder_countries"],
+    "wdi_population": ["read_population"], "remittances_cmps": ["read_remittances"], "gdidata_wdi": ["read_gdi_wdi"],
+    "undesa_stock_2020": ["read_bilateral_stocks"], "net_migration_wdi": ["read_net_migration"],
+    "undesa_stock_totals_2020": ["read_migrant_stock_totals"], "undesa_ims_2020_destination": ["read_ims_destination"],
+    "qog_basic_cs": ["read_legal_origin"], "ideal_points_2024": ["read_ideal_points"], "unvotes": ["read_unvotes"],
+    "fariss_lhrs_v4": ["read_fariss"], "ciri_physint": ["read_ciri"], "cirights": ["read_cirights"], "pts_2024": ["read_pts"],
+    "cow_states": ["read_cow_states"], "gw_states": ["read_gw_states"], "cow_nmc": ["read_nmc"],
+    "cow_capitals": ["read_capitals"], "cow_mindist": ["read_mindist"], "cow_mid": ["read_mids"],
+    "ccode_democracy": ["read_ccode_democracy"], "sdp_gdp": ["read_sdp_gdp"], "countrycode_panel": ["read_countrycode_panel"],
+    "igo_memberships": ["read_igo_memberships"], "mip_interventions": ["read_mip"], "icb_v13": ["read_icb_actors"],
+    "capdist": ["read_capdist"], "ucdp_acd": ["read_ucdp_acd"], "ucdp_onsets": ["read_ucdp_onsets"],
+    "archigos": ["read_archigos"], "cow_war_intra": ["cow_war_country_years"], "cow_war_inter": ["cow_war_country_years"],
+    "cow_igo_sy": ["read_igo_counts"],
+}
+
+
+def test_every_registered_source_has_a_reader():
+    from ratify import data, sources
+
+    assert set(READERS) == set(data.registry().sources)
+    missing = [name for names in READERS.values() for name in names if not callable(getattr(sources, name, None))]
+    assert not missing, f"readers named here but not exported by ratify.sources: {missing}"

@@ -58,6 +58,8 @@ def forest_plot(terms: pd.DataFrame, *, exponentiate: bool = False, ax=None, lab
         ax.errorbar(part[est], y, xerr=[part[est] - part[lo], part[hi] - part[est]], fmt="o", color=color,
                     capsize=3, label=m)
     ax.axvline(1.0 if exponentiate else 0.0, color="grey", lw=1, ls="--")
+    if exponentiate:
+        ax.set_xscale("log")  # ratios: 0.5 and 2 are equally far from 1
     ax.set_yticks(list(ypos.values()), list(ypos.keys()))
     ax.invert_yaxis()
     ax.set_xlabel("Hazard ratio (95% CI)" if exponentiate else "Estimate (95% CI)")

@@ -36,6 +36,11 @@ DAY_MONTH_FIXES = {("MEX", "INAPPT_1985A"): ("StateSignature", "1986-10-02", "19
 #: Titles that mark an Inter-American (OAS-system) instrument; see ``read_manytreaties_agreements``.
 OAS_TITLE = r"Inter-American|Interamerican|American Convention|Organization Of American States"
 OUTER_SPACE = "TP09CB_1967A"
+#: GGO state ids that are not (current) ISO3 codes: old codes get their ISO3, dissolved
+#: states their COW code (ISO3 has none). Other unmatched ids (IOs, territories, German
+#: Länder) are reported, not guessed.
+GGO_TO_ISO3 = {"ALG": "DZA", "ROM": "ROU"}
+GGO_TO_COW = {"YUG": 345, "SCG": 345, "CSK": 315, "DDR": 265, "YAR": 678, "YMD": 680, "KOS": 347}
 
 
 def _read_list(source: str, object_name: str, path: Path | None) -> dict[str, pd.DataFrame]:
@@ -127,8 +132,12 @@ def read_manytreaties_parties(database: str = "GGO", path: Path | str | None = N
     long = long[long.raw.notna()].reset_index(drop=True)
     long["consent_type"] = long.action.map({"consent": "ratification or accession"}).astype("string")
     years = long.date.dt.year.fillna(long.raw.str.extract(r"^(\d{4})", expand=False).astype(float))
-    codes = to_cow(long.participant, years.astype("Int64"), by="iso3c")
+    iso3 = long.participant.replace(GGO_TO_ISO3)
+    codes = to_cow(iso3, years.astype("Int64"), by="iso3c")
     long["ccode"] = pd.array(codes.ccode, dtype="Int64")
+    direct = long.participant.map(GGO_TO_COW).astype("Int64")
+    long["ccode"] = long.ccode.fillna(direct)
+    codes = codes[~long.participant.isin(list(GGO_TO_COW)).to_numpy()]
     return stamp(long, "manytreaties_parties", database=database, fixes=fixes,
                  vague_dates=int(long.date.isna().sum()), unmatched=unmatched(codes, "manytreaties_parties")
                  .to_dict("records"))
