@@ -64,3 +64,11 @@ def test_every_state_in_the_hr_treaty_file_matches(real_mirror, monkeypatch):
     assert r.ccode.notna().sum() == 193  # 200 names less 3 non-states, the Holy See, Palestine, 2 former states
     assert set(unmatched(r, "hr").name) == {"Cook Islands", "European Union", "Niue", "Holy See",
                                            "State of Palestine", "Czechoslovakia", "German Democratic Republic"}
+
+
+@pytest.mark.realdata
+def test_kosovo_user_assigned_iso3_codes_reach_cow_347(real_mirror, monkeypatch):
+    monkeypatch.setenv("RATIFY_DATA_MIRROR", str(real_mirror))
+    out = to_cow(["XKX", "KOS", "WLD"], [2010, 2010, 2010], by="iso3c").set_index("name")
+    assert out.loc["XKX", "ccode"] == 347 and out.loc["KOS", "ccode"] == 347
+    assert out.loc["WLD", "status"] == "no code match"  # aggregates still reported, not forced

@@ -187,7 +187,7 @@ def test_manytreaties_fixes_and_flags(monkeypatch):
     monkeypatch.setattr(manytreaties, "_read_list", lambda source, obj, path: frames[source])
     monkeypatch.setattr(concord, "to_cow", lambda names, years, by="name": pd.DataFrame(
         {"ccode": [{"CHL": 155, "ROU": 360, "MEX": 70, "USA": 2, "GBR": 200, "FRA": 220}[n] for n in names],
-         "status": "matched", "name": list(names), "year": list(years)}))
+         "status": "matched", "name": list(names), "year": list(years), "iso3c": list(names), "country": list(names)}))
     monkeypatch.setattr(concord, "unmatched", lambda codes, source: pd.DataFrame())
     parties = manytreaties.read_manytreaties_parties()
     consent = parties[parties.action == "consent"].set_index("participant")
@@ -237,7 +237,7 @@ def test_real_files(real_mirror, monkeypatch):
     assert not votes.duplicated(["rcid", "ccode"]).any()
     assert {u["name"] for u in votes.attrs["unmatched"]} == {"Belarus", "India", "Ukraine"}
     parties = manytreaties.read_manytreaties_parties()
-    assert len(parties.attrs["fixes"]) == 4
+    assert len(parties.attrs["fixes"]) == 8   # manytreaties.DATE_FIXES: 3 Moon, 5 IACPPT (see test_manytreaties)
     moon = parties[(parties.treaty_id == manytreaties.MOON) & (parties.action == "consent")]
     assert not moon.participant.isin(manytreaties.MOON_NOT_PARTIES).any()
     assert parties.loc[parties.participant == "YUG", "ccode"].eq(345).all()   # dissolved: COW code by rule

@@ -8,6 +8,7 @@ asked*, because codes change (West Germany is 260 until 1990, Germany 255 after)
 Rules that are choices, not data, are here in one place:
 - ``SUCCESSOR_COW``: COW keeps Yugoslavia's code 345 for Serbia and Montenegro and then
   Serbia; the countrycode panel leaves Serbia without a COW code.
+- ``ISO3_ALIASES``: Kosovo has no ISO3 code; the World Bank writes XKX, Gapminder KOS.
 - Years after the panel's last COW year carry that year's code forward (the panel stops
   before our latest data); the carried years are counted in ``attrs["carried_years"]``.
 Anything that still has no code is *reported*, never dropped: see :func:`unmatched`.
@@ -21,6 +22,9 @@ from functools import lru_cache
 import pandas as pd
 
 SUCCESSOR_COW = {"Serbia": 345, "Serbia and Montenegro": 345}
+
+# ISO 3166 has not assigned Kosovo a code; data providers use their own user-assigned ones.
+ISO3_ALIASES = {"XKX": "Kosovo", "KOS": "Kosovo"}  # World Bank, Gapminder
 
 STATUS_OK = "matched"
 
@@ -58,7 +62,7 @@ def match_iso3(codes, panel: pd.DataFrame | None = None) -> pd.DataFrame:
     panel = _panel() if panel is None else panel
     lookup = panel.dropna(subset=["iso3c"]).drop_duplicates("iso3c").set_index("iso3c").entity
     codes = pd.Series(pd.unique(pd.Series(list(codes), dtype="string").dropna()), dtype="string")
-    entity = codes.map(lookup).astype("string")
+    entity = codes.map(lookup).fillna(codes.map(ISO3_ALIASES)).astype("string")
     status = entity.isna().map({True: "no code match", False: STATUS_OK})
     return pd.DataFrame({"name": codes, "entity": entity, "status": status})
 

@@ -13,6 +13,10 @@ from .provenance import read_rdata, registered_path, stamp
 
 SDP_COLUMNS = {"wbgdp2011est": "gdp_ppp2011", "wbpopest": "population", "sdpest": "sdp_ppp2011",
                "wbgdppc2011est": "gdppc_ppp2011"}
+# 947 rows in 19 COW codes (pre-unification German and Italian states, Korea 1816-1910,
+# South Vietnam, ...) carry a near-constant GDP of $4.7-5.7M whatever the population:
+# a floor from the imputation, not an estimate. No real state-year in the file is that small.
+PLACEHOLDER_GDP = 6e6
 
 
 def read_sdp_gdp(path: Path | str | None = None) -> pd.DataFrame:
@@ -30,8 +34,13 @@ def read_sdp_gdp(path: Path | str | None = None) -> pd.DataFrame:
     for col, name in SDP_COLUMNS.items():
         with np.errstate(invalid="ignore"):  # R's NA arrives as a NaN payload numpy flags as invalid
             df[name] = np.expm1(raw[col].to_numpy(float))
+    placeholder = df.gdp_ppp2011 < PLACEHOLDER_GDP
+    df.loc[placeholder, ["gdp_ppp2011", "sdp_ppp2011", "gdppc_ppp2011"]] = np.nan  # population is fine: kept
+    for name in SDP_COLUMNS.values():
         df[f"ln_{name}"] = np.log(df[name].where(df[name] > 0))  # SDP is 0 at subsistence: no log
-    return stamp(df, "sdp_gdp", fixes="log(x+1) undone: level = exp(v) - 1 (file rounds v to 3 decimals)")
+    return stamp(df, "sdp_gdp", fixes=["log(x+1) undone: level = exp(v) - 1 (file rounds v to 3 decimals)",
+                                       f"GDP, SDP and GDP per capita set missing in {int(placeholder.sum())} rows "
+                                       f"with the imputation's placeholder GDP (< {PLACEHOLDER_GDP:,.0f} US$)"])
 
 
 def read_trade(path_exports: Path | str | None = None, path_imports: Path | str | None = None) -> pd.DataFrame:

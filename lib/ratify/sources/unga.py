@@ -37,7 +37,7 @@ def read_unvotes(folder: Path | str | None = None) -> pd.DataFrame:
     ISO2 codes have no entry for dissolved states); "Taiwan" before 1949 is the Republic of
     China in China's seat (COW 710). Unmatched names (e.g. the Byelorussian and Ukrainian
     SSRs, members before they were states) are in ``attrs["unmatched"]`` and their rows
-    dropped; the ``rows`` of that record count country-years.
+    dropped; the ``rows`` of that record count country-years, ``attrs["dropped_rows"]`` the votes.
     """
     from ..concord import to_cow, unmatched
     from .provenance import read_rdata
@@ -69,4 +69,5 @@ def read_unvotes(folder: Path | str | None = None) -> pd.DataFrame:
     df = df.merge(pairs, on=["country", "year"], how="left")
     lost = unmatched(codes[~roc.to_numpy()], "unvotes").to_dict("records")
     out = df.dropna(subset=["ccode"]).reset_index(drop=True)
-    return stamp(out, "unvotes", "data/un_votes.rda", unmatched=lost, issues=ISSUES)
+    return stamp(out, "unvotes", "data/un_votes.rda", unmatched=lost, issues=ISSUES,
+                 dropped_rows=len(df) - len(out))
