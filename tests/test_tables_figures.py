@@ -32,14 +32,17 @@ def test_regression_table_stars_and_rows(result):
     assert "ratify-table" in tables.to_html(table).data
 
 
-def test_paper_vs_ours_flags(result):
+def test_paper_vs_ours_flags(result, tmp_path):
     published = {"items": [
         {"id": "a", "model": "m1", "term": "x", "scale": "hr", "estimate": 2.55, "conf_low": 1.04,
          "conf_high": 6.27, "where": "fn 25"},
         {"id": "b", "model": "m1", "term": "z", "estimate": -0.40, "std_error": 0.10, "where": "Table 1"},
         {"id": "c", "model": "m2", "term": "x", "estimate": 1.0, "where": "Table 1"},
-        {"id": "d", "quantity": "n", "value": 520, "where": "Table 1"}]}
-    cmp = tables.paper_vs_ours(published, {"m1": result}, quantities={"n": 500}).set_index("id")
+        {"id": "d", "quantity": "n", "value": 520, "where": "Table 1", "reason": "from the YAML"}]}
+    cmp = tables.paper_vs_ours(published, {"m1": result}, quantities={"n": 500},
+                               reasons={"a": "proxy variable"}).set_index("id")
+    assert cmp.loc["a", "reason"] == "proxy variable" and cmp.loc["d", "reason"] == "from the YAML"
+    assert pd.isna(cmp.loc["b", "reason"])
     assert cmp.loc["a", "ours"] == pytest.approx(2.0)
     assert cmp.loc["a", "same_sign"] and cmp.loc["a", "ci_covers_paper"]
     assert cmp.loc["a", "paper_band"] == "p<0.05" == cmp.loc["a", "ours_band"]
@@ -50,6 +53,8 @@ def test_paper_vs_ours_flags(result):
     score = tables.reproduction_score(cmp.reset_index())
     assert score == {"published_numbers": 4, "coefficients": 2, "same_sign": 1, "same_band": 1,
                      "ci_covers_paper": 1, "not_estimated": 1}
+    saved = pd.read_csv(tables.record_comparison(cmp.reset_index(), "02-demo", tmp_path))
+    assert len(saved) == 4 and set(saved.chapter) == {"02-demo"}
 
 
 def test_published_yaml_must_say_where(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -22,7 +23,7 @@ BOOK_DIR = PROJECT_ROOT / "book"
 def input_files(book: Path = BOOK_DIR) -> list[Path]:
     """Files whose change must rerun every notebook: library code, registry, bibliography."""
     lib = sorted((PROJECT_ROOT / "lib" / "ratify").rglob("*.py"))
-    return lib + [PROJECT_ROOT / "data" / "sources.toml", book / "references.bib"]
+    return lib + [PROJECT_ROOT / "data" / "sources.toml", book / "references.bib", *sorted((book / "bib").glob("*.bib"))]
 
 
 def fingerprint(files: list[Path]) -> str:
@@ -56,3 +57,48 @@ def build(book: Path = BOOK_DIR, strict: bool = True) -> int:
     if strict:
         cmd.append("--warningiserror")
     return subprocess.call(cmd)
+
+
+CHAPTERS = BOOK_DIR / "chapters"
+
+
+def chapter_entry(slug: str) -> dict:
+    """The chapter's place in ``_toc.yml``: its ``index``, its numbered pages, then its robustness page."""
+    folder = CHAPTERS / slug
+    entry: dict = {"file": f"chapters/{slug}/index", "sections": []}
+    if sorted(folder.glob("[0-9]*.md")):
+        entry["sections"].append({"glob": f"chapters/{slug}/[0-9]*"})
+    if (folder / "robustness.md").exists():
+        entry["sections"].append({"file": f"chapters/{slug}/robustness"})
+    if not entry["sections"]:
+        del entry["sections"]
+    return entry
+
+
+def build_chapter(slug: str, book: Path = BOOK_DIR, strict: bool = True) -> int:
+    """Build a small book of the intro, one chapter and the appendices, in a folder of its own.
+
+    Authors check a chapter with this while others work on theirs: no shared ``_build``,
+    and the folder's execution cache is kept between runs.
+    """
+    import yaml
+
+    if not (book / "chapters" / slug / "index.md").exists():
+        have = sorted(p.parent.name for p in (book / "chapters").glob("*/index.md"))
+        raise SystemExit(f"no chapter {slug!r} (book/chapters/{slug}/index.md); chapters: {have}")
+    dest = Path(tempfile.gettempdir()) / f"ratify-chapter-{slug}"
+    dest.mkdir(parents=True, exist_ok=True)
+    for item in dest.iterdir():  # keep _build (the execution cache), refresh the sources
+        if item.name != "_build":
+            shutil.rmtree(item) if item.is_dir() else item.unlink()
+    shutil.copytree(book, dest, dirs_exist_ok=True,
+                    ignore=lambda d, names: ["_build"] + (
+                        [n for n in names if n != slug] if Path(d).name == "chapters" else []))
+    toc = yaml.safe_load((book / "_toc.yml").read_text())
+    toc["parts"] = [{"caption": "Chapter", "chapters": [chapter_entry(slug)]},
+                    *[p for p in toc["parts"] if p.get("caption") == "Appendices"]]
+    (dest / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
+    # the real front page links to every chapter; a one-chapter book gets a plain one
+    (dest / f"{toc['root']}.md").write_text(f"# Ratification: {slug} built alone\n\nA check build of one chapter.\n")
+    print(f"ratify book: building {slug} alone in {dest}")
+    return build(dest, strict=strict)

@@ -23,5 +23,14 @@ def book_build(
     raise typer.Exit(_book.build(path, strict=strict))
 
 
+@book_app.command("chapter")
+def book_chapter(
+    slug: str = typer.Argument(..., help="The chapter's folder under book/chapters/, e.g. 02-migrant-workers."),
+    strict: bool = typer.Option(True, help="Treat warnings as errors."),
+) -> None:
+    """Build one chapter (with the intro and appendices) in its own temporary folder."""
+    raise typer.Exit(_book.build_chapter(slug, strict=strict))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -102,13 +102,15 @@ def _paper_p(item: dict) -> float | None:
 
 
 def paper_vs_ours(published: dict | Path | str, models: dict[str, ModelResult],
-                  quantities: dict[str, float] | None = None) -> pd.DataFrame:
+                  quantities: dict[str, float] | None = None, reasons: dict[str, str] | None = None) -> pd.DataFrame:
     """For each published number: paper, ours, difference, same sign, same band, CI covers paper.
 
     Coefficient items have ``model`` and ``term`` (compared on the scale of ``scale``:
     ``coef`` or ``hr``); other numbers have ``quantity``, a key of ``quantities``
     (e.g. N, AIC, a predicted rate). A missing model or quantity is shown as missing,
     never dropped, so the table always lists everything the paper reported.
+    ``reasons`` maps an item's id to the chapter's account of the difference (column ``reason``;
+    an item's own ``reason`` in the YAML is the fallback).
     """
     data = load_published(published) if not isinstance(published, dict) else published
     quantities = quantities or {}
@@ -140,9 +142,25 @@ def paper_vs_ours(published: dict | Path | str, models: dict[str, ModelResult],
                    ci_covers_paper=bool(lo <= row["paper"] <= hi))
         row["same_band"] = None if row["paper_band"] is None else row["paper_band"] == row["ours_band"]
         rows.append(row)
+    reasons = reasons or {}
+    for row, item in zip(rows, data["items"]):
+        row["reason"] = reasons.get(item["id"], item.get("reason"))
     cols = ["id", "what", "where", "paper", "ours", "difference", "paper_se", "ours_se", "same_sign",
-            "paper_band", "ours_band", "same_band", "ci_covers_paper", "note"]
+            "paper_band", "ours_band", "same_band", "ci_covers_paper", "note", "reason"]
     return pd.DataFrame(rows).reindex(columns=cols)
+
+
+COMPARISON_FILE = "paper_vs_ours.csv"
+
+
+def record_comparison(comparison: pd.DataFrame, chapter: str, folder: Path | str = "results") -> Path:
+    """Save a chapter's paper-vs-ours table where the scorecard page and the variant runner look
+    (``<folder>/paper_vs_ours.csv``, with the chapter's slug in a column)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / COMPARISON_FILE
+    comparison.assign(chapter=chapter).to_csv(path, index=False)
+    return path
 
 
 def reproduction_score(comparison: pd.DataFrame) -> dict:

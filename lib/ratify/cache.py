@@ -1,0 +1,89 @@
+"""Keep built panels and risk sets on disk, so a variant sweep builds each one once.
+
+A chapter builds its analysis frame from a dozen sources; rebuilding it in every one of
+eight variants would dominate a sweep. ``@cached`` stores a function's result (a pickle in
+``data/cache/_derived/``) under a key made of
+
+- the function's module and name, and its arguments (after defaults are applied);
+- the registry (``data/sources.toml``: every file's SHA-256), so new data means a new key;
+- the source of the whole ``ratify`` library, so a fixed reader or verb means a new key.
+
+Writes are atomic (temp file + rename), so parallel variants may race to fill the same
+entry: both compute, one rename wins, nobody reads half a file. ``RATIFY_NO_CACHE=1``
+switches it off (e.g. to time a cold build).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from .data.locations import PROJECT_ROOT, cache_dir
+
+NO_CACHE_ENV = "RATIFY_NO_CACHE"
+LIB = Path(__file__).resolve().parent
+
+
+@functools.lru_cache(maxsize=1)
+def inputs_digest() -> str:
+    """SHA-256 over the registry and every module of the library (computed once per process)."""
+    digest = hashlib.sha256()
+    for path in [PROJECT_ROOT / "data" / "sources.toml", *sorted(LIB.rglob("*.py"))]:
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"<absent>")
+    return digest.hexdigest()
+
+
+def key(func, args: tuple, kwargs: dict) -> str:
+    """The cache key of one call: function, bound arguments (``repr``), library and data."""
+    bound = inspect.signature(func).bind(*args, **kwargs)
+    bound.apply_defaults()
+    call = f"{func.__module__}.{func.__qualname__}({sorted(bound.arguments.items())!r})"
+    return hashlib.sha256((call + inputs_digest()).encode()).hexdigest()
+
+
+def path_for(func, args: tuple = (), kwargs: dict | None = None) -> Path:
+    """Where the result of this call is (or would be) stored."""
+    name = f"{func.__module__}.{func.__qualname__}".replace("<", "").replace(">", "")
+    return cache_dir() / "_derived" / "calls" / f"{name}-{key(func, args, kwargs or {})[:20]}.pkl"
+
+
+def _store(target: Path, value) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.stem, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cached(func):
+    """Decorator: reuse the stored result of an identical call (arguments must have a stable ``repr``).
+
+    ``func.cache_path(*args, **kwargs)`` says where a call's result lives.
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if os.environ.get(NO_CACHE_ENV):
+            return func(*args, **kwargs)
+        target = path_for(func, args, kwargs)
+        if target.exists():
+            try:
+                return pickle.loads(target.read_bytes())
+            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                pass  # written by another pandas or cut short: compute again and replace it
+        value = func(*args, **kwargs)
+        _store(target, value)
+        return value
+
+    wrapper.cache_path = lambda *a, **k: path_for(func, a, k)
+    return wrapper

@@ -1,0 +1,1 @@
+"""Chapter-specific code: one module per study (sample rules, proxies, model specifications)."""
