@@ -88,12 +88,21 @@ def build_chapter(slug: str, book: Path = BOOK_DIR, strict: bool = True) -> int:
         raise SystemExit(f"no chapter {slug!r} (book/chapters/{slug}/index.md); chapters: {have}")
     dest = Path(tempfile.gettempdir()) / f"ratify-chapter-{slug}"
     dest.mkdir(parents=True, exist_ok=True)
-    for item in dest.iterdir():  # keep _build (the execution cache), refresh the sources
+    # keep _build (the execution cache) and the files the cached notebooks wrote (results/),
+    # which their download links point at; refresh everything else from the sources
+    results, kept = dest / "chapters" / slug / "results", dest / "_build" / ".kept-results"
+    shutil.rmtree(kept, ignore_errors=True)
+    if results.is_dir():
+        (dest / "_build").mkdir(exist_ok=True)
+        shutil.move(results, kept)
+    for item in dest.iterdir():
         if item.name != "_build":
             shutil.rmtree(item) if item.is_dir() else item.unlink()
     shutil.copytree(book, dest, dirs_exist_ok=True,
                     ignore=lambda d, names: ["_build"] + (
                         [n for n in names if n != slug] if Path(d).name == "chapters" else []))
+    if kept.is_dir() and not results.exists():
+        shutil.move(kept, results)
     toc = yaml.safe_load((book / "_toc.yml").read_text())
     toc["parts"] = [{"caption": "Chapter", "chapters": [chapter_entry(slug)]},
                     *[p for p in toc["parts"] if p.get("caption") == "Appendices"]]

@@ -32,5 +32,129 @@ def book_chapter(
     raise typer.Exit(_book.build_chapter(slug, strict=strict))
 
 
+
+# --- variants: rerun a chapter's analysis notebook with other parameters ------------------------
+
+def _chapter_or_exit(chapter: str):
+    from .variants import VariantsFileError, load
+
+    try:
+        return load(chapter)
+    except VariantsFileError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _param_pairs(args: list[str]) -> list[tuple[str, str]]:
+    """``-p NAME VALUE`` (or ``--param``) pairs from the command line's extra arguments."""
+    pairs, rest = [], list(args)
+    while rest:
+        flag = rest.pop(0)
+        if flag not in ("-p", "--param") or len(rest) < 2:
+            typer.echo(f"error: expected -p NAME VALUE, got {' '.join([flag, *rest[:2]])!r}", err=True)
+            raise typer.Exit(2)
+        pairs.append((rest.pop(0), rest.pop(0)))
+    return pairs
+
+
+@app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def run(
+    ctx: typer.Context,
+    chapter: str = typer.Argument(..., help="Chapter slug (e.g. 02-migrant-workers) or a folder with a variants.yaml."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default build/variants/<slug>/<run name>/)."),
+    timeout: float = typer.Option(None, help="Seconds allowed per cell."),
+) -> None:
+    """Run CHAPTER's analysis notebook with -p NAME VALUE ... (checked against its variants.yaml first).
+
+    Example: ratify run 02-migrant-workers -p end_year 2020 -p democracy polity
+    """
+    from .variants import ParameterError, collect, runner
+
+    spec = _chapter_or_exit(chapter)
+    try:
+        values = spec.parse(_param_pairs(ctx.args))
+        full = spec.validate(values)
+    except ParameterError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    folder = out or runner.output_dir(spec, runner.run_name(values))
+    typer.echo(f"running {spec.notebook.name} with " + (", ".join(f"{k}={v!r}" for k, v in values.items()) or "the defaults"))
+    try:
+        executed = runner.execute(spec, full, folder, timeout)
+        found, problems = collect.read_results(spec, Path(folder) / "results")
+    except Exception as err:  # noqa: BLE001 - report the notebook's error, keep the executed notebook
+        typer.echo(f"failed: {runner.describe_error(err)}\nexecuted notebook (with the error): "
+                   f"{Path(folder).resolve() / (spec.notebook.stem + '.ipynb')}", err=True)
+        raise typer.Exit(1) from None
+    for q in spec.key_quantities:
+        if q.id + "_estimate" in found:
+            typer.echo(f"  {q.label}: {found[q.id + '_estimate']:.4g} "
+                       f"[{found[q.id + '_conf_low']:.4g}, {found[q.id + '_conf_high']:.4g}]")
+    for problem in problems:
+        typer.echo(f"  not found: {problem}", err=True)
+    typer.echo(f"executed notebook: {executed}\nresults: {executed.parent / 'results'}")
+    if problems:
+        raise typer.Exit(1)
+
+
+def _list_variants(spec) -> None:
+    typer.echo(f"{spec.slug}: notebook {spec.notebook.name}\n\nparameters:")
+    for p in spec.parameters.values():
+        typer.echo(f"  {p.name} = {p.default!r}  ({p.allowed()})" + (f"  {p.help}" if p.help else ""))
+    typer.echo("\nkey quantities:")
+    for q in spec.key_quantities:
+        typer.echo(f"  {q.id}: {q.label} [{q.model} / {q.term}, {q.scale}]")
+    typer.echo("\nvariants:")
+    width = max(len(v.name) for v in spec.variants)
+    for v in spec.variants:
+        typer.echo(f"  {v.name:<{width}}  {v.origin:<5}  {v.label}" + (f"  [{v.overrides()}]" if v.parameters else ""))
+
+
+@app.command("variants")
+def variants(
+    chapter: str = typer.Argument(..., help="Chapter slug (e.g. 02-migrant-workers) or a folder with a variants.yaml."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Variants run at the same time."),
+    list_only: bool = typer.Option(False, "--list", help="Show the parameters and variants; run nothing."),
+    only: list[str] = typer.Option(None, "--only", help="Run only this variant (repeatable); results are not stored."),
+    out: Path = typer.Option(None, "--out", help="Root of the output folders (default build/variants/)."),
+    store: bool = typer.Option(True, help="Store the table in the chapter (variants/results.csv) for the book."),
+    progress: bool = typer.Option(True, help="Show a progress bar."),
+    timeout: float = typer.Option(None, help="Seconds allowed per cell."),
+) -> None:
+    """Run CHAPTER's declared variants in parallel and collect their key estimates into one table."""
+    import time
+
+    import pandas as pd
+
+    from .variants import ParameterError, page, runner, stamp
+
+    spec = _chapter_or_exit(chapter)
+    if list_only:
+        _list_variants(spec)
+        return
+    inputs = stamp.input_hashes(spec)  # what this sweep reads, before anything can change it
+    try:
+        start = time.perf_counter()
+        table = runner.sweep(spec, only or None, jobs=jobs, root=out, progress=progress, timeout=timeout)
+        seconds = time.perf_counter() - start
+    except ParameterError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    shown = table.drop(columns=["label", "origin", "error"]).rename(columns=lambda c: c.replace("_estimate", ""))
+    shown = shown[[c for c in shown.columns if not c.endswith(("_conf_low", "_conf_high"))]]
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.4g}".format):
+        typer.echo(shown.to_string(index=False))
+    for r in table[table.status != "ok"].itertuples():
+        typer.echo(f"{'FAILED' if r.status == 'error' else 'PARTIAL'} {r.variant}: {r.error}", err=True)
+    ok = int((table.status == "ok").sum())
+    typer.echo(f"{ok} of {len(table)} variants ok in {seconds:.1f} s with {jobs} job(s); "
+               f"outputs in {runner.output_dir(spec, '<variant>', out)}")
+    if store and not only:
+        typer.echo(f"stored: {runner.store(spec, table, seconds=seconds, jobs=jobs, hashes=inputs)}")
+        if (written := page.write_page(spec)) is not None:
+            typer.echo(f"wrote the robustness page {written} (add it to the table of contents if needed)")
+    raise typer.Exit(0 if ok == len(table) else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -65,9 +65,17 @@ def event_years(dates: pd.DataFrame, subject: list[str], date: str = "date") -> 
     return first[subject + ["event_year"]]
 
 
-def consents_with_cow(participation: pd.DataFrame, consent_types: list[str] | None = None) -> pd.DataFrame:
-    """Consent actions keyed to COW codes in the year of the action; unmatched names in attrs."""
+def consents_with_cow(participation: pd.DataFrame, consent_types: list[str] | None = None,
+                      key: str = "name") -> pd.DataFrame:
+    """Consent actions keyed to COW codes in the year of the action; unmatched names in attrs.
+
+    ``key="name"`` matches ``participant`` names; ``key="ccode"`` trusts a ``ccode``
+    column the reader already filled (e.g. manytreaties, keyed by ISO3).
+    """
     from .concord import to_cow
+
+    if key not in ("name", "ccode"):
+        raise ValueError(f"key={key!r}; use 'name' (match participant names) or 'ccode' (use the ccode column)")
 
     consent = participation[participation.action == "consent"]
     if consent_types is not None:
@@ -77,8 +85,9 @@ def consents_with_cow(participation: pd.DataFrame, consent_types: list[str] | No
                              f"{sorted(participation.consent_type.dropna().unique())}")
         consent = consent[consent.consent_type.isin(consent_types)]
     consent = consent.copy()
-    codes = to_cow(consent.participant, consent.date.dt.year)
-    consent["ccode"] = codes.ccode.to_numpy()
+    if key == "name":
+        codes = to_cow(consent.participant, consent.date.dt.year)
+        consent["ccode"] = codes.ccode.to_numpy()
     lost = consent[consent.ccode.isna()]
     consent = consent.dropna(subset=["ccode"])
     consent["ccode"] = consent.ccode.astype("int64")
@@ -100,21 +109,22 @@ def country_risk_set(states: pd.DataFrame, consents: pd.DataFrame, *, start: int
 
 def treaty_risk_set(states: pd.DataFrame, treaties: pd.DataFrame, participation: pd.DataFrame, *, end: int,
                     treaty: str = "mtdsg_no", clock: str = "adoption", consent_types: list[str] | None = None,
-                    check: bool = True) -> pd.DataFrame:
+                    check: bool = True, participant_key: str = "name") -> pd.DataFrame:
     """Country-treaty-years: each state at risk of each treaty from the later of adoption and independence.
 
     ``treaties`` has ``treaty`` and ``adoption_date``; ``participation`` is the long
     action frame of a treaty reader. ``clock="adoption"`` counts years since adoption
     (adoption year = 1); ``clock="calendar"`` counts from the panel's first year.
     Built by one cross join and vectorised cuts, so hundreds of thousands of rows take
-    about a second.
+    about a second. ``participant_key`` is passed to :func:`consents_with_cow` as ``key``.
     """
     if clock not in ("adoption", "calendar"):
         raise ValueError(f"clock={clock!r}; use 'adoption' (years since adoption) or 'calendar'")
     adopted = treaties[[treaty, "adoption_date"]].assign(adopted=lambda d: d.adoption_date.dt.year)
     rows = states[["ccode", "year"]].merge(adopted[[treaty, "adopted"]], how="cross")
     rows = rows[rows.year >= rows.adopted]
-    consent = consents_with_cow(participation[participation[treaty].isin(adopted[treaty])], consent_types)
+    consent = consents_with_cow(participation[participation[treaty].isin(adopted[treaty])], consent_types,
+                                key=participant_key)
     origin = "adopted" if clock == "adoption" else int(states.year.min())
     rs = counting_process(rows, ["ccode", treaty], event_years(consent, ["ccode", treaty]), origin=origin, end=end)
     rs.attrs["unmatched_participants"] = consent.attrs["unmatched"]

@@ -66,9 +66,9 @@ def regression_table(results: list[ModelResult], *, exponentiate: bool = False, 
     return table.loc[~(table == "").all(axis=1)]
 
 
-def to_html(table: pd.DataFrame, caption: str = "", note: str = STARS_NOTE) -> HTML:
-    """Render a table for the book (myst-nb embeds the HTML output)."""
-    body = table.to_html(escape=True, border=0, classes="ratify-table", na_rep="")
+def to_html(table: pd.DataFrame, caption: str = "", note: str = STARS_NOTE, index: bool = True) -> HTML:
+    """Render a table for the book (myst-nb embeds the HTML output); ``index=False`` drops the row labels."""
+    body = table.to_html(escape=True, border=0, classes="ratify-table", na_rep="", index=index)
     cap = f"<p class='ratify-caption'>{caption}</p>" if caption else ""
     return HTML(f"<div class='ratify-table-wrap'>{cap}{body}<p class='ratify-note'>{note}</p></div>")
 

@@ -17,7 +17,7 @@ from typing import Iterable
 
 import pooch
 import requests
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .errors import CorruptFileError, DataUnavailableError, Failure
 from .locations import cache_dir, mirror_dir

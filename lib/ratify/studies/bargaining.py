@@ -1,0 +1,371 @@
+"""Chapter 1 (Western 2020): one row per UN-deposited multilateral instrument.
+
+The paper's data set is a cross-section of treaties: the share of "potential parties"
+bound at the end of 2014 (the outcome) against the share of negotiators that signed
+(H1) and two chair dummies (H2, H3). Its treaty list and its negotiator and chair
+coding are not public, so this module rebuilds what can be rebuilt from the registered
+MTDSG scrape (``untc_mtdsg_2015``) and says, rule by rule, what it does:
+
+* **Sample rules** (:data:`SAMPLE_RULES`): each of the paper's exclusions as a named,
+  switchable rule applied to titles, places and dates of the MTDSG index. The rules are
+  our reading of the paper's words; the reasons are kept per instrument.
+* **Outcome**: participants bound on the cut-off date (consent types and participant
+  universe are choices) divided by a fixed denominator (206 in the paper).
+* **Signing-rate proxies** (:data:`SIGNING_PROXIES`): the negotiators' signatures cannot
+  be rebuilt without archival lists of negotiating states, so we measure signatures
+  against the UN membership on the day of adoption. Proxies, said to be proxies.
+* **Model specifications**: Model 1 and Model 2 (MTDSG-chapter fixed effects) without
+  the chair dummies, which have no public source.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..cache import cached
+
+# --- sample rules -------------------------------------------------------------------------------
+
+#: Rule name -> what it excludes (the paper's exclusion it implements).
+SAMPLE_RULES = {
+    "post_1945": "adopted before 1945 (the paper studies instruments negotiated from 1945)",
+    "no_commodities": "commodity agreements, MTDSG chapter XIX",
+    "no_league_era": "protocols amending, or texts restating, League-era (pre-1945) treaties",
+    "no_io_charters": "constituent instruments of international organisations, and their amendments",
+    "universal_only": "regional or closed instruments (regional title words, or a UNECE convention)",
+    "no_consolidated_texts": "texts 'as amended'/'as extended': no negotiation or consent of their own",
+    "no_annexes": "annexes of the Specialized Agencies convention: states apply them by notification, not consent",
+}
+#: Rules applied in the book (all of them). ``no_amendments`` is an extra rule for a variant.
+DEFAULT_RULES = tuple(SAMPLE_RULES)
+EXTRA_RULES = {"no_amendments": "amendments (titles starting 'Amendment'), which are often accession-only"}
+
+#: A year before 1945 in a title or place names a League-era parent treaty.
+LEAGUE_YEAR = re.compile(r"\b(?:18\d\d|19[0-3]\d|194[0-4])\b")
+#: Titles of constituent instruments of IOs (and of the UN Charter's amendments).
+IO_TITLE = re.compile(r"Constitution of|Agreement establishing|Charter of the|Statutes of the|Articles of Association"
+                      r"|Convention on the International Maritime Organization|[Ee]stablish|Terms of Reference")
+#: Regional words in a title. "Africa" alone is not one: the Desertification Convention is universal.
+REGIONAL_TITLE = re.compile(r"\bEuropean\b|\bEUROP\b|Asia-Pacific|Asian and Pacific|Asian Development|African"
+                            r"|Caribbean|Latin America|Middle East|West Africa\b|Baltic|[Ii]nland [Nn]avigation"
+                            r"|Lusaka Agreement")
+#: UN Economic Commission for Europe conventions: negotiated by, and open to, ECE members.
+#: Our coding from the conventions' participation clauses; a family covers its protocols.
+UNECE_FAMILIES = {"XXVII-1": "Long-range Transboundary Air Pollution (ECE)",
+                  "XXVII-4": "Espoo EIA Convention (ECE)", "XXVII-5": "Water Convention (ECE)",
+                  "XXVII-6": "Industrial Accidents Convention (ECE)", "XXVII-13": "Aarhus Convention (ECE)",
+                  "XXVII-16": "Kiev Protocol on civil liability (ECE)"}
+CONSOLIDATED = re.compile(r"\bas amended by\b|\bas extended\b|amended by the Protocol|as modified", re.IGNORECASE)
+
+
+def family(mtdsg_no: str) -> str:
+    """The parent instrument of an MTDSG number: IX-1-b -> IX-1, XI-A-12 -> XI-A-12."""
+    parts = mtdsg_no.split("-")
+    return "-".join(parts[:3] if len(parts) > 2 and parts[1] == "A" else parts[:2])
+
+
+def exclusion_flags(index: pd.DataFrame, first_year: int = 1945) -> pd.DataFrame:
+    """One boolean column per rule (True = the rule excludes the instrument), on the MTDSG index."""
+    text = index.title.fillna("") + " | " + index.adoption_place.fillna("")
+    fam = index.mtdsg_no.map(family)
+    io_families = set(fam[index.title.str.contains(IO_TITLE, na=False)])
+    regional_families = set(fam[index.title.str.contains(REGIONAL_TITLE, na=False)]) | set(UNECE_FAMILIES)
+    flags = pd.DataFrame({
+        "post_1945": index.adoption_date.dt.year.lt(first_year).fillna(False),
+        "no_commodities": index.chapter.eq(19),
+        "no_league_era": text.str.contains(LEAGUE_YEAR),
+        "no_io_charters": fam.isin(io_families),
+        "universal_only": fam.isin(regional_families),
+        "no_consolidated_texts": index.title.str.contains(CONSOLIDATED, na=False),
+        "no_annexes": index.title.str.contains(r"Annex [IVXL]+ -", na=False),
+        "no_amendments": index.title.str.match(r"Amendments?\b", na=False),
+    }, index=index.index)
+    return flags.astype(bool)
+
+
+def apply_rules(index: pd.DataFrame, rules=DEFAULT_RULES, first_year: int = 1945,
+                last_adoption_year: int = 2014) -> pd.DataFrame:
+    """The index with ``excluded_by`` (first rule that drops it, in the order given, or None) and ``kept``.
+
+    Before the rules: an instrument needs a participant table and an adoption date in the
+    window (``window``). Unknown rule names raise, so a typo cannot silently keep everything.
+    """
+    unknown = set(rules) - set(SAMPLE_RULES) - set(EXTRA_RULES)
+    if unknown:
+        raise ValueError(f"Unknown sample rule(s) {sorted(unknown)}; rules are {sorted({**SAMPLE_RULES, **EXTRA_RULES})}")
+    flags = exclusion_flags(index, first_year)
+    out = index.copy()
+    out["excluded_by"] = None
+    out.loc[~out.has_participants, "excluded_by"] = "no_participant_table"
+    late = out.adoption_date.dt.year.gt(last_adoption_year) | out.adoption_date.isna()
+    out.loc[out.excluded_by.isna() & late, "excluded_by"] = "adopted_after_window_or_undated"
+    for rule in rules:
+        out.loc[out.excluded_by.isna() & flags[rule], "excluded_by"] = rule
+    out["kept"] = out.excluded_by.isna()
+    return out
+
+
+def waterfall(ruled: pd.DataFrame) -> pd.DataFrame:
+    """How many instruments each step removes, in order, and how many remain."""
+    steps = ruled.excluded_by.fillna("kept").value_counts()
+    order = [s for s in ["no_participant_table", "adopted_after_window_or_undated", *SAMPLE_RULES, *EXTRA_RULES]
+             if s in steps.index]
+    table = pd.DataFrame({"step": order, "removed": [int(steps[s]) for s in order]})
+    table["remaining"] = len(ruled) - table.removed.cumsum()
+    table["what"] = table.step.map({**SAMPLE_RULES, **EXTRA_RULES,
+                                    "no_participant_table": "no participant table in the 2015 scrape",
+                                    "adopted_after_window_or_undated": "adopted after the last year, or no date"})
+    return table
+
+
+# --- participants, consent and the outcome --------------------------------------------------------
+
+#: The paper's universe beyond COW states: UN observers and two self-governing island states.
+NON_COW_STATES = ("Holy See", "State of Palestine", "Cook Islands", "Niue")
+#: Consent types: the paper's footnote lists three; "bound" counts every way of consenting.
+CONSENT_SETS = {
+    "bound": ("ratification", "accession", "acceptance", "approval", "succession", "definitive signature",
+              "formal confirmation", "consent to be bound", "simplified procedure", "participation", "notification"),
+    "fn2": ("ratification", "accession", "approval"),
+    "no_succession": ("ratification", "accession", "acceptance", "approval", "definitive signature",
+                      "formal confirmation", "consent to be bound", "simplified procedure"),
+}
+PARTICIPANT_SETS = ("paper", "cow_states", "all")
+
+
+@cached
+def participant_kinds(names: tuple[str, ...]) -> pd.DataFrame:
+    """Each participant name: a COW state, one of the paper's other states, or not a state (EU, IOs, territories)."""
+    from ..concord import to_cow
+
+    names = pd.Series(list(names), dtype="string")
+    codes = to_cow(names)
+    kind = np.where(codes.ccode.notna().to_numpy(), "cow_state",
+                    np.where(names.isin(NON_COW_STATES).to_numpy(), "other_state", "not_a_state"))
+    return pd.DataFrame({"participant": names, "ccode": pd.array(codes.ccode, dtype="Int64"), "kind": kind})
+
+
+def keep_participants(participants: pd.DataFrame, universe: str = "paper") -> pd.DataFrame:
+    """Rows of participants in the chosen universe: ``paper`` (states + Holy See, Palestine, Cook
+    Islands, Niue), ``cow_states`` (COW members only) or ``all`` (also the EU, IOs, territories)."""
+    if universe not in PARTICIPANT_SETS:
+        raise ValueError(f"participants={universe!r}; use one of {PARTICIPANT_SETS}")
+    if universe == "all":
+        return participants
+    kinds = participant_kinds(tuple(sorted(participants.participant.dropna().unique())))
+    allowed = {"paper": ("cow_state", "other_state"), "cow_states": ("cow_state",)}[universe]
+    ok = set(kinds.participant[kinds.kind.isin(allowed)])
+    return participants[participants.participant.isin(ok)]
+
+
+def first_dates(participants: pd.DataFrame, consent_set: str = "bound") -> pd.DataFrame:
+    """Per treaty and participant: first signature and first counted consent."""
+    from ..treaties import first_actions
+
+    if consent_set not in CONSENT_SETS:
+        raise ValueError(f"consent_set={consent_set!r}; use one of {sorted(CONSENT_SETS)}")
+    present = set(participants.consent_type)
+    return first_actions(participants, [c for c in CONSENT_SETS[consent_set] if c in present])
+
+
+# --- UN membership and the signing-rate proxies ------------------------------------------------------
+
+#: Proxy name -> definition. All share one denominator: UN members on the adoption date.
+SIGNING_PROXIES = {
+    "window": "states signing within `window_years` of adoption ÷ UN members at adoption",
+    "first_year": "states signing within one year of adoption ÷ UN members at adoption",
+    "ever": "states signing at any time before the cut-off ÷ UN members at adoption",
+}
+
+
+@cached
+def un_members_by_year() -> pd.Series:
+    """Number of UN member states each year 1945–2014 (COW IGO v3; five-yearly before 1965,
+    so a year between observations takes the last one before it)."""
+    from ..sources.igos import read_igo_memberships
+
+    un = read_igo_memberships(["un"])
+    counts = un[un.status == "full"].groupby("year").ccode.nunique()
+    years = pd.RangeIndex(1945, 2015)
+    return counts.reindex(years).ffill().astype(int).rename("un_members")
+
+
+def members_at(years: pd.Series, counts: pd.Series) -> pd.Series:
+    """UN members in each year (clamped to the years the count covers)."""
+    y = years.clip(counts.index.min(), counts.index.max())
+    return y.map(counts)
+
+
+def signing_rates(first: pd.DataFrame, adoption: pd.Series, cutoff, members: pd.Series,
+                  window_years: float = 2.0) -> pd.DataFrame:
+    """Every proxy of :data:`SIGNING_PROXIES` per treaty, capped at 1 (non-members sign too).
+
+    A treaty with no signature in the data gets no proxy: it was not open for signature
+    (accession-only amendments) or the scrape has no signature column.
+    """
+    cutoff = pd.Timestamp(cutoff)
+    d = first.assign(adopted=first.mtdsg_no.map(adoption))
+    lag = (d.signature_date - d.adopted).dt.days / 365.25
+    signed = d.signature_date.le(cutoff)
+    counts = pd.DataFrame({
+        "signatories": signed.groupby(d.mtdsg_no).sum(),
+        "signed_window": (signed & lag.le(window_years)).groupby(d.mtdsg_no).sum(),
+        "signed_first_year": (signed & lag.le(1.0)).groupby(d.mtdsg_no).sum(),
+    })
+    counts["un_members_at_adoption"] = members_at(adoption.reindex(counts.index).dt.year, members).to_numpy()
+    has_signatures = counts.signatories.gt(0)
+    for proxy, col in (("window", "signed_window"), ("first_year", "signed_first_year"), ("ever", "signatories")):
+        rate = (counts[col] / counts.un_members_at_adoption).clip(upper=1.0)
+        counts[f"sign_{proxy}"] = rate.where(has_signatures)
+    return counts
+
+
+# --- the analysis frame ----------------------------------------------------------------------------
+
+@cached
+def treaty_frame(cutoff: str = "2014-12-31", denominator: int = 206, consent_set: str = "bound",
+                 participants: str = "paper", rules: tuple[str, ...] = DEFAULT_RULES, first_year: int = 1945,
+                 last_adoption_year: int = 2014, window_years: float = 2.0) -> pd.DataFrame:
+    """One row per MTDSG instrument (all of them, ``kept`` marks the sample): outcome, proxies, issue.
+
+    ``rate`` = participants bound on ``cutoff`` ÷ ``denominator``, capped at 1 (the cap is
+    counted in ``attrs['capped']``); ``chapter_label`` is the MTDSG chapter (Model 2's issue).
+    """
+    from ..sources import read_untc_index, read_untc_participants
+
+    index = read_untc_index()
+    ruled = apply_rules(index, tuple(rules), first_year, last_adoption_year)
+    raw = read_untc_participants(ruled.mtdsg_no[ruled.has_participants].tolist())
+    first = first_dates(keep_participants(raw, participants), consent_set)
+    cut = pd.Timestamp(cutoff)
+    parties = first.consent_date.le(cut).groupby(first.mtdsg_no).sum().rename("parties")
+    adoption = ruled.set_index("mtdsg_no").adoption_date
+    proxies = signing_rates(first, adoption, cut, un_members_by_year(), window_years)
+    frame = ruled.merge(parties, left_on="mtdsg_no", right_index=True, how="left").merge(
+        proxies, left_on="mtdsg_no", right_index=True, how="left")
+    frame["parties"] = frame.parties.fillna(0).astype(int)
+    raw_rate = frame.parties / denominator
+    frame["rate"] = raw_rate.clip(upper=1.0)
+    frame["adoption_year"] = frame.adoption_date.dt.year
+    frame["years_open"] = (cut - frame.adoption_date).dt.days / 365.25
+    frame["log_years_open"] = np.log(frame.years_open.clip(lower=0.5))
+    frame["amendment_or_protocol"] = frame.title.str.match(r"(Amendments?|Protocol|Additional Protocol|Optional Protocol)\b",
+                                                          na=False).astype(int)
+    frame["chapter_label"] = frame.chapter.map(lambda c: f"{c:02d}")
+    last = raw.groupby("mtdsg_no").date.max().rename("latest_action")
+    frame = frame.merge(last, left_on="mtdsg_no", right_index=True, how="left")
+    frame.attrs = {"source": "untc_mtdsg_2015", "file": "index.csv + treaties/*.csv", "cutoff": str(cut.date()),
+                   "denominator": denominator, "consent_set": consent_set, "participants": participants,
+                   "rules": list(rules), "capped": int(((raw_rate > 1) & frame.kept).sum())}
+    return frame
+
+
+def with_proxy(frame: pd.DataFrame, proxy: str = "window") -> pd.DataFrame:
+    """The sample (kept instruments) with ``sign_rate`` set to the chosen proxy."""
+    if proxy not in SIGNING_PROXIES:
+        raise ValueError(f"signing_proxy={proxy!r}; use one of {sorted(SIGNING_PROXIES)}")
+    return frame[frame.kept].assign(sign_rate=lambda d: d[f"sign_{proxy}"]).reset_index(drop=True)
+
+
+# --- model specifications ------------------------------------------------------------------------
+
+#: Table 1 without the chair dummies (no public source): Model 1 and Model 2 (issue fixed effects).
+FORMULAS = {"model1": "rate ~ sign_rate", "model2": "rate ~ sign_rate + C(chapter_label)"}
+ESTIMATORS = ("fractional_logit", "beta")
+
+
+def model_formula(model: str, controls: bool = False) -> str:
+    """The formula of Model 1 or 2; ``controls`` adds exposure and instrument type (the paper's
+    web-appendix controls are unnamed, so these are our transparent stand-ins)."""
+    if model not in FORMULAS:
+        raise ValueError(f"model={model!r}; use one of {sorted(FORMULAS)}")
+    return FORMULAS[model] + (" + log_years_open + amendment_or_protocol" if controls else "")
+
+
+def dv_shares(rate: pd.Series) -> dict:
+    """The paper's three checkpoints of the outcome's distribution."""
+    return {"below_0.2": float(rate.lt(0.2).mean()), "below_0.5": float(rate.lt(0.5).mean()),
+            "above_0.9": float(rate.gt(0.9).mean())}
+
+
+def rates_at_sd(fit, sample: pd.DataFrame, term: str = "sign_rate", **fixed) -> dict:
+    """Predicted rate at the mean of ``term`` and one SD below (other terms at ``fixed`` values)."""
+    m, s = sample[term].mean(), sample[term].std()
+    at = pd.DataFrame({term: [m - s, m], **{k: [v, v] for k, v in fixed.items()}})
+    pred = fit.predict(at)
+    return {"mean": float(m), "sd": float(s), "rate_minus_sd": float(pred.predicted.iloc[0]),
+            "rate_mean": float(pred.predicted.iloc[1]),
+            "se_minus_sd": float(pred.std_error.iloc[0]), "se_mean": float(pred.std_error.iloc[1])}
+
+
+# --- the case pairs ------------------------------------------------------------------------------
+
+#: The paper's case instruments (MTDSG numbers) and short names.
+CASES = {"XXIV-2": "Moon Agreement", "XVIII-5": "Hostages Convention", "XVIII-6": "Mercenaries Convention",
+         "IV-13": "Migrant Workers Convention", "XVIII-12-a": "Trafficking Protocol"}
+#: Instruments needed for entry into force, from each treaty's final clauses (article in the value).
+ENTRY_THRESHOLDS = {"XVIII-5": (22, "Art. 18"), "XVIII-6": (22, "Art. 19"), "IV-13": (20, "Art. 87"),
+                    "XVIII-12-a": (40, "Art. 17"), "XXIV-2": (5, "Art. 19")}
+#: States the paper names as leading each negotiation (its case narratives).
+LEADERS = {"XVIII-5": ["Germany", "Algeria"], "XVIII-6": ["Nigeria", "Algeria"],
+           "IV-13": ["Mexico", "Morocco"], "XVIII-12-a": ["United States of America", "Argentina"]}
+
+
+def nth_consent(first: pd.DataFrame, treaty: str, n: int):
+    """Date of the n-th first consent to ``treaty`` in these data (None when fewer than n)."""
+    dates = first.loc[first.mtdsg_no == treaty, "consent_date"].dropna().sort_values()
+    return dates.iloc[n - 1] if len(dates) >= n else None
+
+
+def consent_order(first: pd.DataFrame, treaty: str, states: list[str]) -> pd.DataFrame:
+    """Where each named state stands among the treaty's parties: date and rank of its consent."""
+    sub = first[first.mtdsg_no == treaty].dropna(subset=["consent_date"]).sort_values("consent_date")
+    sub = sub.assign(rank=np.arange(1, len(sub) + 1), of=len(sub))
+    out = pd.DataFrame({"participant": states}).merge(sub, on="participant", how="left")
+    return out[["participant", "signature_date", "consent_date", "rank", "of"]]
+
+
+# --- a survival view: state-treaty dyads ------------------------------------------------------------
+
+#: COW codes of predecessor states mapped to the code the UN participant names match today.
+PREDECESSOR_COW = {260: 255, 678: 679, 680: 679, 315: 316}
+
+
+@cached
+def treaty_dyads(treaties: tuple[str, ...], cutoff: str = "2014-12-31", consent_set: str = "bound") -> pd.DataFrame:
+    """One row per treaty and UN member state at adoption: years from adoption to first consent
+    (``stop``), ``event`` = 1 if bound by ``cutoff``, else censored there.
+
+    Predecessor states are matched to today's participant names through :data:`PREDECESSOR_COW`
+    (the Federal Republic's consent is Germany's), so a dyad exists once per member.
+    """
+    from ..sources import read_untc_index, read_untc_participants
+    from ..sources.igos import read_igo_memberships
+
+    cut = pd.Timestamp(cutoff)
+    adoption = read_untc_index().set_index("mtdsg_no").adoption_date.reindex(list(treaties))
+    raw = keep_participants(read_untc_participants(list(treaties)), "cow_states")
+    first = first_dates(raw, consent_set)
+    kinds = participant_kinds(tuple(sorted(first.participant.unique())))
+    first = first.merge(kinds[["participant", "ccode"]], on="participant")
+    un = read_igo_memberships(["un"])
+    un = un[un.status == "full"].assign(ccode=lambda d: d.ccode.replace(PREDECESSOR_COW).astype("Int64"))
+    observed = np.sort(un.year.unique())
+    rows = []
+    for treaty, adopted in adoption.items():
+        year = observed[observed <= min(adopted.year, observed.max())].max()
+        members = pd.DataFrame({"ccode": un.loc[un.year == year, "ccode"].unique()})
+        joined = first.loc[first.mtdsg_no == treaty, ["ccode", "consent_date"]].groupby("ccode").consent_date.min()
+        d = members.assign(mtdsg_no=treaty, consent_date=members.ccode.map(joined))
+        rows.append(d)
+    dyads = pd.concat(rows, ignore_index=True)
+    adopted = dyads.mtdsg_no.map(adoption)
+    bound = dyads.consent_date.le(cut)
+    end = dyads.consent_date.where(bound, cut)
+    dyads["start"] = 0.0
+    dyads["stop"] = ((end - adopted).dt.days / 365.25).clip(lower=1 / 365.25)
+    dyads["event"] = bound.astype(int)
+    return dyads

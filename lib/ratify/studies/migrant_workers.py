@@ -1,0 +1,316 @@
+"""Chapter 2 (Western, Lockhart & Money 2019): who ratifies the Migrant Workers Convention?
+
+The study is a Cox model of country-years at risk of becoming party to the CRMW
+(MTDSG IV-13), 1990–2015. This module turns the paper's design into code whose every
+unstated choice is a parameter of :func:`risk_set`:
+
+* **net sending**: World Bank net migration below ``sending_threshold``. The paper had
+  five-year totals reported at 1987, 1992, … and interpolated them; the registered WDI
+  vintage is annual, so ``net_migration_series="five_year"`` rebuilds that layout (period
+  means at the middle year, linear in between) and ``"annual"`` uses the series as is;
+* remittances (% of GDP) and immigrant stock (% of population), interpolated linearly
+  between reported years, never beyond them;
+* democracy (BMR, Polity, V-Dem), common law, ln GDP per capita, reversed PTS (source a
+  parameter) and the share of the region's other states already party at the end of the
+  previous year (region scheme a parameter).
+
+The high-skilled emigrant share (H3, Docquier–Lowell–Marfouk) has no registered source,
+so Model 3 is the controls-only model and Model 5 carries H1, H2 and H4 only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..cache import cached
+from ..diffusion import bound_share
+from ..panels import (add_democracy, add_gdp_per_capita, add_legal_origin, add_measure, add_migrant_stock,
+                      add_pts, add_region, add_remittances, state_years)
+from ..risksets import consents_with_cow, country_risk_set
+from ..sources import read_gdi_wdi, read_hr_treaties, read_net_migration
+
+TREATY = "IV-13"
+SOURCES = ["hr_treaties_2026", "cow_states"]
+COW_VINTAGE = 2016  # last year of the COW state list; later years carry ongoing states forward
+
+DEMOCRACY = {  # parameter value -> (panel verb measure, how the model column is made, label)
+    "bmr": ("bmr", lambda d: d.bmr_democracy.astype(float), "Democracy (BMR, 0/1)"),
+    "polity_dummy": ("polity2", lambda d: (d.polity2 >= 6).astype(float).where(d.polity2.notna()),
+                     "Democracy (Polity2 ≥ 6)"),
+    "polity": ("polity2", lambda d: d.polity2.astype(float), "Polity2 (−10 to 10)"),
+    "vdem": ("polyarchy", lambda d: d.v2x_polyarchy.astype(float), "V-Dem polyarchy (0–1)"),
+}
+PTS_SOURCES = ("state", "amnesty", "mean", "state_then_amnesty")
+REGION_SCHEMES = {"continent": "continent", "world_bank": "region"}
+NET_MIGRATION_SERIES = ("five_year", "annual")
+REMITTANCE_SOURCES = ("cmps", "gdi")
+SENDING_MEASURES = ("dummy", "continuous")
+#: The global share is not offered as a model term: every state at risk in a year has the same
+#: global share (bar the self-exclusion of new states), so on a calendar clock it is absorbed by
+#: the baseline hazard and the Cox information matrix is singular.
+DIFFUSION = ("regional", "none")
+
+CONTROLS = ["democracy", "common_law", "ln_gdppc", "pts_rev"]
+LABELS = {
+    "net_sending": "Net sending state (H1)",
+    "net_emigration": "Net emigration, 100,000 persons (H1)",
+    "remittances": "Remittances, % of GDP (H2)",
+    "immigrant_stock": "Immigrant stock, % of population (H4)",
+    "democracy": "Democracy",
+    "common_law": "Common law",
+    "ln_gdppc": "ln GDP per capita",
+    "pts_rev": "Physical integrity (6 − PTS)",
+    "regional_share_10": "Region already party (per 10 points)",
+    "global_share_10": "World already party (per 10 points)",
+}
+
+
+# --- the event ----------------------------------------------------------------------------------
+
+def crmw_consents() -> pd.DataFrame:
+    """Every CRMW ratification or accession with its day-level date, keyed to COW codes."""
+    hr = read_hr_treaties()
+    return consents_with_cow(hr[hr.mtdsg_no == TREATY])
+
+
+def first_consent_years(consents: pd.DataFrame) -> pd.DataFrame:
+    """ccode and the calendar year of its first consent."""
+    return (consents.assign(event_year=consents.date.dt.year).groupby("ccode", as_index=False)
+            .event_year.min())
+
+
+# --- covariates ----------------------------------------------------------------------------------
+
+def five_year_net_migration(annual: pd.DataFrame, first: int = 1985, last: int = 2024) -> pd.DataFrame:
+    """Net migration in the layout of the paper's WDI vintage: one value per quinquennium
+    (1985–89, 1990–94, …), the period's mean annual flow, placed at its middle year.
+
+    A period needs at least three reported years; the caller interpolates between the
+    middle years.
+    """
+    df = annual[annual.year.between(first, last)].dropna(subset=["net_migration"])
+    period_start = first + 5 * ((df.year - first) // 5)
+    grouped = df.assign(period=period_start).groupby(["ccode", "period"]).net_migration
+    out = grouped.agg(["mean", "size"]).reset_index()
+    out = out[out["size"] >= 3]
+    return pd.DataFrame({"ccode": out.ccode.astype("int64"), "year": (out.period + 2).astype("int64"),
+                         "net_migration": out["mean"].astype(float)})
+
+
+def net_migration_table(series: str) -> tuple[pd.DataFrame, str]:
+    """(measure, interpolation) for :func:`ratify.panels.add_measure`."""
+    if series not in NET_MIGRATION_SERIES:
+        raise ValueError(f"net_migration_series={series!r}; choose one of {NET_MIGRATION_SERIES}")
+    annual = read_net_migration().dropna(subset=["ccode"])
+    annual = annual.assign(ccode=annual.ccode.astype("int64"))[["ccode", "year", "net_migration"]]
+    annual = annual.drop_duplicates(["ccode", "year"])
+    if series == "annual":
+        return annual, "none"
+    return five_year_net_migration(annual), "linear"
+
+
+def add_remittances_from(panel: pd.DataFrame, source: str, interpolate: bool) -> pd.DataFrame:
+    """Remittances received, % of GDP, as ``remittances_pct_gdp``: WDI via Crisman-Cox's
+    archive (``cmps``, to 2018) or IOM's gdidata extract (``gdi``, 100 × remin / gdp, to 2023)."""
+    how = "linear" if interpolate else "none"
+    if source == "cmps":
+        return add_remittances(panel, interpolate=how)
+    if source != "gdi":
+        raise ValueError(f"remittance_source={source!r}; choose one of {REMITTANCE_SOURCES}")
+    gdi = read_gdi_wdi().dropna(subset=["ccode", "remittances_in_pct_gdp"])
+    gdi = (gdi.assign(ccode=gdi.ccode.astype("int64")).drop_duplicates(["ccode", "year"])
+           .rename(columns={"remittances_in_pct_gdp": "remittances_pct_gdp"}))
+    return add_measure(panel, gdi[["ccode", "year", "remittances_pct_gdp"]], ["remittances_pct_gdp"],
+                       source="gdidata_wdi", interpolate=how)
+
+
+def pts_reversed(panel: pd.DataFrame, source: str) -> pd.Series:
+    """6 − PTS, so higher means more respect for physical integrity, from the chosen score(s)."""
+    if source == "state":
+        return panel.pts_s_rev.astype(float)
+    if source == "amnesty":
+        return panel.pts_a_rev.astype(float)
+    if source == "mean":
+        return panel[["pts_a_rev", "pts_h_rev", "pts_s_rev"]].astype(float).mean(axis=1)
+    if source == "state_then_amnesty":
+        return panel.pts_s_rev.astype(float).fillna(panel.pts_a_rev.astype(float))
+    raise ValueError(f"pts_source={source!r}; choose one of {PTS_SOURCES}")
+
+
+def democracy_column(panel: pd.DataFrame, measure: str) -> pd.Series:
+    if measure not in DEMOCRACY:
+        raise ValueError(f"democracy={measure!r}; choose one of {sorted(DEMOCRACY)}")
+    return DEMOCRACY[measure][1](panel)
+
+
+# --- the panel and the risk set ------------------------------------------------------------------
+
+def _system_years(start: int, end: int) -> pd.DataFrame:
+    return state_years("cow", start, end, extend_ongoing=end > COW_VINTAGE)
+
+
+@cached
+def country_panel(end_year: int = 2015, net_migration_series: str = "five_year",
+                  remittance_source: str = "cmps", interpolate_remittances: bool = True,
+                  democracy: str = "bmr", region_scheme: str = "continent") -> pd.DataFrame:
+    """Every COW state-year 1989–``end_year`` with the covariates merged (before any sample rule),
+    plus the regional and global shares of other states already party at the end of the year before."""
+    if region_scheme not in REGION_SCHEMES:
+        raise ValueError(f"region_scheme={region_scheme!r}; choose one of {sorted(REGION_SCHEMES)}")
+    if democracy not in DEMOCRACY:
+        raise ValueError(f"democracy={democracy!r}; choose one of {sorted(DEMOCRACY)}")
+    nm, nm_fill = net_migration_table(net_migration_series)
+    panel = (_system_years(1989, end_year)
+             .pipe(add_measure, nm, ["net_migration"], source="net_migration_wdi", interpolate=nm_fill)
+             .pipe(add_remittances_from, remittance_source, interpolate_remittances)
+             .pipe(add_migrant_stock)
+             .pipe(add_democracy, DEMOCRACY[democracy][0])
+             .pipe(add_legal_origin)
+             .pipe(add_gdp_per_capita)
+             .pipe(add_pts)
+             .pipe(add_region, REGION_SCHEMES[region_scheme]))
+    region = REGION_SCHEMES[region_scheme]
+    events = first_consent_years(crmw_consents())
+    shares = bound_share(panel[["ccode", "year", region]].dropna(subset=[region]), events, group=region,
+                         name="regional_share")
+    world = bound_share(panel[["ccode", "year"]], events, name="global_share")
+    out = (panel.merge(shares[["ccode", "year", "regional_share"]], on=["ccode", "year"], how="left")
+           .merge(world[["ccode", "year", "global_share"]], on=["ccode", "year"], how="left"))
+    out.attrs = panel.attrs
+    out.attrs["region_column"] = region
+    return out
+
+
+@cached
+def risk_set(end_year: int = 2015, sending_measure: str = "dummy", sending_threshold: float = 0.0,
+             net_migration_series: str = "five_year", remittance_source: str = "cmps",
+             interpolate_remittances: bool = True, log_stock: bool = False, democracy: str = "bmr",
+             pts_source: str = "state_then_amnesty", region_scheme: str = "continent",
+             start_year: int = 1990) -> pd.DataFrame:
+    """Country-years at risk of joining the CRMW, with the model columns of :data:`LABELS`.
+
+    Entry in ``start_year`` or at independence (calendar clock, ``start_year`` = year 1,
+    so late entrants are left-truncated); exit in the year of the first ratification or
+    accession, or censoring at the end of ``end_year``. Covariates are contemporaneous,
+    as in the paper; the diffusion shares are lagged one year by construction.
+    """
+    if sending_measure not in SENDING_MEASURES:
+        raise ValueError(f"sending_measure={sending_measure!r}; choose one of {SENDING_MEASURES}")
+    pts_reversed(pd.DataFrame({c: [] for c in ("pts_a_rev", "pts_h_rev", "pts_s_rev")}), pts_source)  # validate early
+    panel = country_panel(end_year, net_migration_series, remittance_source, interpolate_remittances,
+                          democracy, region_scheme)
+    consents = crmw_consents()
+    rs = country_risk_set(panel, consents, start=start_year, end=end_year)
+    rs["net_sending"] = (rs.net_migration < sending_threshold).astype(float).where(rs.net_migration.notna())
+    rs["net_emigration"] = -rs.net_migration / 1e5
+    rs["sending"] = rs.net_sending if sending_measure == "dummy" else rs.net_emigration
+    rs["remittances"] = rs.remittances_pct_gdp.astype(float)
+    stock = rs.immigrant_share_pct.astype(float)
+    rs["immigrant_stock"] = np.log(stock) if log_stock else stock
+    rs["democracy"] = democracy_column(rs, democracy)
+    rs["common_law"] = rs.common_law.astype(float)
+    rs["pts_rev"] = pts_reversed(rs, pts_source)
+    rs["regional_share_10"] = 10 * rs.regional_share
+    rs["global_share_10"] = 10 * rs.global_share
+    rs.attrs = {**panel.attrs, **rs.attrs,
+                "parameters": {"end_year": end_year, "sending_measure": sending_measure,
+                               "sending_threshold": sending_threshold, "net_migration_series": net_migration_series,
+                               "remittance_source": remittance_source,
+                               "interpolate_remittances": interpolate_remittances, "log_stock": log_stock,
+                               "democracy": democracy, "pts_source": pts_source, "region_scheme": region_scheme}}
+    return rs
+
+
+# --- models --------------------------------------------------------------------------------------
+
+def model_specs(sending_measure: str = "dummy", diffusion: str = "regional") -> dict[str, tuple[str, list[str]]]:
+    """Models 1–5: name -> (label, covariates). Model 3 has no H3 term (no registered source).
+
+    The H1 term is always called ``sending`` (so variants share key quantities); which
+    measure it holds is ``sending_measure``, and :func:`labels` names it.
+    """
+    if diffusion not in DIFFUSION:
+        raise ValueError(f"diffusion={diffusion!r}; choose one of {DIFFUSION}")
+    if sending_measure not in SENDING_MEASURES:
+        raise ValueError(f"sending_measure={sending_measure!r}; choose one of {SENDING_MEASURES}")
+    sending = "sending"  # the dummy or net emigration, as risk_set made it
+    shares = {"regional": ["regional_share_10"], "none": []}[diffusion]
+    controls = CONTROLS + shares
+    return {
+        "wlm_model1": ("Model 1: H1", [sending, *controls]),
+        "wlm_model2": ("Model 2: H2", ["remittances", *controls]),
+        "wlm_model3": ("Model 3: controls only (H3 unavailable)", list(controls)),
+        "wlm_model4": ("Model 4: H4", ["immigrant_stock", *controls]),
+        "wlm_model5": ("Model 5: H1, H2, H4", [sending, "remittances", "immigrant_stock", *controls]),
+    }
+
+
+def labels(sending_measure: str = "dummy", log_stock: bool = False) -> dict[str, str]:
+    """Row labels for tables, naming the measure each generic term holds."""
+    out = dict(LABELS)
+    out["sending"] = LABELS["net_sending" if sending_measure == "dummy" else "net_emigration"]
+    if log_stock:
+        out["immigrant_stock"] = "ln immigrant stock, % of population (H4)"
+    return out
+
+
+def contrast(result, term: str, low: float, high: float) -> dict:
+    """Hazard ratio for moving ``term`` from ``low`` to ``high``, with its 95% interval.
+
+    The model is linear in the term, so exp(β·Δ) and exp((β ± 1.96·SE)·Δ) are exact.
+    """
+    row = result.terms.set_index("term").loc[term]
+    delta = high - low
+    ends = sorted([np.exp(row.conf_low * delta), np.exp(row.conf_high * delta)])
+    return {"term": term, "low": low, "high": high, "hr": float(np.exp(row.estimate * delta)),
+            "conf_low": float(ends[0]), "conf_high": float(ends[1])}
+
+
+def sending_at_entry(risk: pd.DataFrame) -> pd.Series:
+    """Each state's net-sending status in its first risk-set year with a value (for KM groups)."""
+    known = risk.dropna(subset=["net_sending"]).sort_values("year")
+    first = known.groupby("ccode").net_sending.first()
+    return risk.ccode.map(first.map({1.0: "net sending", 0.0: "net receiving"}))
+
+
+def regional_rates(as_of_year: int, region_scheme: str = "continent") -> pd.DataFrame:
+    """Share of each region's states that were party by the end of ``as_of_year``."""
+    panel = _system_years(as_of_year, as_of_year).pipe(add_region, REGION_SCHEMES[region_scheme])
+    region = REGION_SCHEMES[region_scheme]
+    events = first_consent_years(crmw_consents())
+    panel = panel.merge(events, on="ccode", how="left")
+    panel["party"] = (panel.event_year <= as_of_year).astype(int)
+    return (panel.dropna(subset=[region]).groupby(region)
+            .agg(states=("ccode", "size"), parties=("party", "sum")).assign(share=lambda d: d.parties / d.states)
+            .reset_index())
+
+
+def global_share_spread(risk: pd.DataFrame) -> pd.DataFrame:
+    """Per year with an event: how much the global share differs across the states at risk.
+
+    On the calendar clock a Cox model compares states only within a year; a covariate that
+    is the same for all of them there carries no information.
+    """
+    years = risk.loc[risk.event == 1, "year"].unique()
+    at_risk = risk[risk.year.isin(years)]
+    return (at_risk.groupby("year").global_share.agg(["min", "max", "std", "size"])
+            .rename(columns={"size": "states_at_risk"}).reset_index())
+
+
+def status_switches(end_year: int = 2015, threshold: float = 0.0) -> pd.DataFrame:
+    """Country-years (1990–``end_year``) whose sending status differs between the annual series
+    and the five-year layout of the paper's vintage."""
+    years = _system_years(1990, end_year)
+    out = years[["ccode", "year", "statename"]]
+    for series in NET_MIGRATION_SERIES:
+        nm, fill = net_migration_table(series)
+        merged = add_measure(years[["ccode", "year"]], nm, ["net_migration"], source="net_migration_wdi",
+                             interpolate=fill)
+        out = out.assign(**{f"sending_{series}": (merged.net_migration < threshold).where(merged.net_migration.notna())})
+    return out.dropna(subset=["sending_five_year", "sending_annual"])
+
+
+__all__ = ["CONTROLS", "DEMOCRACY", "LABELS", "contrast", "country_panel", "crmw_consents",
+           "first_consent_years", "five_year_net_migration", "global_share_spread", "labels", "model_specs", "pts_reversed", "regional_rates",
+           "risk_set", "sending_at_entry", "status_switches"]

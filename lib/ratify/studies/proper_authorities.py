@@ -1,0 +1,686 @@
+"""Chapter 5 (Drezner 2003): ratifiers, initiators and international institutions on public data.
+
+The text is theory, so this module turns three of its claims into analyses:
+
+* **A1, the ratifier stage on the clock.** Country-treaty-years from a state's signature
+  of a UN-deposited treaty to its ratification (or from the treaty's adoption, or the
+  state's independence if later: left truncation), with ratifier strength measured by
+  V-Dem legislative/judicial constraints, Polity's executive constraints or Simmons'
+  ratification-rules scale. Cox, stratified by treaty, clustered by country.
+* **A2, IOs as surrogate ratifiers.** Country-year counts of accessions to existing IGOs
+  (COW IGO v3), split by the IGO's democratic density and size, against recent
+  democratisation (BMR). Poisson with country and year fixed effects.
+* **A3, the "democracy deficit".** V-Dem legislative constraints on lagged IGO exposure,
+  two-way fixed effects, and an event study around GATT/WTO accession.
+
+Treaty attributes (issue area, delegation, cost) are the chapter's own a-priori coding,
+with a rationale for each; every date comes from the registered UN Treaty Collection files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+
+from ..cache import cached
+from ..diffusion import bound_share
+from ..models.results import ModelResult, describe_sources, terms_table
+from ..panels import add_constraints, add_democracy, add_gdp_per_capita, add_igo_count, add_measure, add_region
+from ..panels import add_ratification_rules, state_years
+from ..risksets import counting_process, event_years, validate
+
+# --- the treaty set -----------------------------------------------------------------------------
+
+#: MTDSG number -> short name, issue area, delegation (0/1), costly (0/1), why. Our coding, not data.
+TREATIES = {
+    "IV-2": ("ICERD", "human rights", 0, 0, "reporting only; the Art. 14 complaint procedure is a separate opt-in"),
+    "IV-3": ("ICESCR", "human rights", 0, 0, "progressive realisation, reporting only"),
+    "IV-4": ("ICCPR", "human rights", 0, 0, "reporting; complaints need the Optional Protocol"),
+    "IV-5": ("ICCPR-OP1", "delegation", 1, 1, "individual complaints to the Human Rights Committee"),
+    "IV-8": ("CEDAW", "human rights", 0, 0, "reporting only (complaints in a later protocol)"),
+    "IV-9": ("CAT", "human rights", 0, 1, "criminalisation and non-refoulement duties bite on state agents"),
+    "IV-11": ("CRC", "human rights", 0, 0, "reporting only; near-universal"),
+    "XVIII-10": ("Rome Statute", "delegation", 1, 1, "an international court with jurisdiction over nationals"),
+    "XXVII-7": ("UNFCCC", "environment", 0, 0, "framework convention without binding targets"),
+    "XXVII-7-a": ("Kyoto Protocol", "environment", 0, 1, "binding emission targets for Annex I parties"),
+    "XXVII-8": ("CBD", "environment", 0, 0, "framework obligations, national strategies"),
+    "XXVI-3": ("CWC", "security", 1, 1, "OPCW challenge inspections; stockpile destruction"),
+    "XXVI-4": ("CTBT", "security", 1, 1, "on-site inspections by the CTBTO; a ban on testing"),
+    "XXVI-5": ("Mine Ban Convention", "security", 0, 1, "stockpile destruction and clearance deadlines"),
+}
+
+TREATY_SETS = {
+    "all": list(TREATIES),
+    "human_rights": ["IV-2", "IV-3", "IV-4", "IV-8", "IV-9", "IV-11"],
+    "delegation": ["IV-5", "XVIII-10"],
+    "environment": ["XXVII-7", "XXVII-7-a", "XXVII-8"],
+    "security": ["XXVI-3", "XXVI-4", "XXVI-5"],
+    "no_delegation": [k for k, v in TREATIES.items() if not v[2]],
+}
+
+#: Ratifier-strength measures: column in the panel, source, label.
+RATIFIER_MEASURES = {
+    "legcon": ("v2xlg_legcon", "vdem_constraints", "V-Dem legislative constraints on the executive"),
+    "jucon": ("v2x_jucon", "vdem_constraints", "V-Dem judicial constraints on the executive"),
+    "horacc": ("v2x_horacc", "vdem_constraints", "V-Dem horizontal accountability"),
+    "xconst": ("xconst", "polity5", "Polity5 executive constraints (1-7)"),
+    "ratrules": ("ratrules", "simmons_ratrules", "Simmons' ratification-rules scale (static)"),
+}
+
+
+def treaty_set(name: str) -> list[str]:
+    """MTDSG numbers of a named set (``all``, ``human_rights``, ``delegation``, ...)."""
+    if name not in TREATY_SETS:
+        raise ValueError(f"treaty_set={name!r}; choose one of {sorted(TREATY_SETS)}")
+    return TREATY_SETS[name]
+
+
+def treaty_table(treaties: list[str] | None = None) -> pd.DataFrame:
+    """Our coding of each treaty with its adoption date and title from the UN index."""
+    from ..sources import read_untc_index
+
+    treaties = treaties or list(TREATIES)
+    index = read_untc_index().set_index("mtdsg_no")
+    rows = [{"mtdsg_no": t, "treaty": TREATIES[t][0], "issue": TREATIES[t][1], "delegation": TREATIES[t][2],
+             "costly": TREATIES[t][3], "rationale": TREATIES[t][4], "title": index.title.get(t),
+             "adoption_date": index.adoption_date.get(t)} for t in treaties]
+    return pd.DataFrame(rows)
+
+
+def _with_cow(actions: pd.DataFrame) -> pd.DataFrame:
+    """COW codes for UN participant names, in the year of each action (unmatched dropped, listed)."""
+    from ..concord import to_cow
+
+    codes = to_cow(actions.participant, actions.date.dt.year)
+    out = actions.assign(ccode=codes.ccode.to_numpy())
+    lost = sorted(out.loc[out.ccode.isna(), "participant"].unique())
+    out = out.dropna(subset=["ccode"]).astype({"ccode": "int64"})
+    out.attrs["unmatched"] = lost
+    return out
+
+
+def signatures_and_consents(treaties: list[str]) -> pd.DataFrame:
+    """One row per (ccode, treaty) with any action: first signature, first consent and its type.
+
+    A successor's inherited signature ("succession to signature") is not a signature of
+    its own, so it does not start a ratifier-stage spell.
+    """
+    from ..sources import read_untc_participants
+
+    acts = _with_cow(read_untc_participants(treaties).dropna(subset=["date"]))
+    own_sig = acts[(acts.action == "signature") & (acts.action_type != "succession to signature")]
+    sig = own_sig.groupby(["ccode", "mtdsg_no"]).date.min().rename("signature_date")
+    consent = acts[acts.action == "consent"].sort_values("date").groupby(["ccode", "mtdsg_no"]).first()
+    consent = consent[["date", "consent_type"]].rename(columns={"date": "consent_date"})
+    out = pd.concat([sig, consent], axis=1).reset_index()
+    out.attrs["unmatched"] = acts.attrs["unmatched"]
+    return out
+
+
+# --- the country-year panel of ratifier measures ----------------------------------------------
+
+@cached
+def ratifier_panel(start: int = 1960, end: int = 2016, lag: int = 1) -> pd.DataFrame:
+    """COW state-years with ratifier-strength measures, democracy and controls, lagged ``lag`` years.
+
+    Simmons' scale is static (one value per country), so it is not lagged.
+    """
+    from ..sources import read_bmr
+
+    panel = (state_years("cow", start, end)
+             .pipe(add_constraints, lag=lag)
+             .pipe(add_democracy, "xconst", lag=lag)
+             .pipe(add_democracy, "polyarchy", lag=lag)
+             .pipe(add_gdp_per_capita, lag=lag)
+             .pipe(add_ratification_rules)
+             .pipe(add_region))
+    bmr = read_bmr().rename(columns={"democracy": "bmr_democracy", "democracy_duration": "bmr_duration"})
+    panel = add_measure(panel, bmr, ["bmr_democracy", "bmr_duration"], source="bmr", lag=lag)
+    return panel
+
+
+def new_democracy(panel: pd.DataFrame, window: int) -> pd.Series:
+    """1 for a BMR democracy at most ``window`` years old, 0 otherwise, missing where BMR is."""
+    new = (panel.bmr_democracy == 1) & (panel.bmr_duration <= window)
+    return new.astype(float).where(panel.bmr_democracy.notna())
+
+
+# --- A1: the ratification risk set ----------------------------------------------------------
+
+@cached
+def ratification_risk_set(treaties: tuple[str, ...], risk_start: str = "signature", start_year: int = 1966,
+                          end_year: int = 2014, include_successions: bool = False) -> pd.DataFrame:
+    """Country-treaty-years at risk of consenting to be bound, in counting-process form.
+
+    ``risk_start="signature"``: signatories only, from the year of their own signature
+    (year 1): the ratifier stage of a two-level game. ``"opening"``: every state from the
+    treaty's adoption year, so accessions without signature count. Either way a state
+    born later enters at independence with the clock already running (left truncation),
+    and spells are censored at ``end_year`` (the MTDSG scrape is of March 2015) or the
+    state's exit from the COW system. States whose first consent is a succession are
+    left out unless ``include_successions``: they inherited the decision.
+    """
+    if risk_start not in ("signature", "opening"):
+        raise ValueError(f"risk_start={risk_start!r}; use 'signature' or 'opening'")
+    treaties = list(treaties)
+    meta = treaty_table(treaties)
+    acts = signatures_and_consents(treaties)
+    states = state_years("cow", start_year, end_year)[["ccode", "year"]]
+    if risk_start == "signature":
+        pairs = acts.dropna(subset=["signature_date"]).assign(origin=lambda d: d.signature_date.dt.year)
+    else:
+        pairs = states[["ccode"]].drop_duplicates().merge(meta[["mtdsg_no", "adoption_date"]], how="cross")
+        pairs = pairs.merge(acts, on=["ccode", "mtdsg_no"], how="left").assign(
+            origin=lambda d: d.adoption_date.dt.year)
+    succession = pairs.consent_type.eq("succession")
+    dropped_successions = int(succession.sum())
+    if not include_successions:
+        pairs = pairs[~succession]
+    rows = states.merge(pairs[["ccode", "mtdsg_no", "origin"]], on="ccode")
+    rows = rows[rows.year >= rows.origin]
+    consents = pairs.dropna(subset=["consent_date"]).rename(columns={"consent_date": "date"})
+    ev = event_years(consents, ["ccode", "mtdsg_no"])
+    rs = counting_process(rows, ["ccode", "mtdsg_no"], ev, origin="origin", end=end_year)
+    rs = validate(rs, ["ccode", "mtdsg_no"]).merge(meta[["mtdsg_no", "treaty", "issue", "delegation", "costly"]],
+                                                  on="mtdsg_no", how="left")
+    rs["left_truncated"] = (rs.groupby(["ccode", "mtdsg_no"]).start.transform("min") > 0).astype(int)
+    rs.attrs.update(risk_start=risk_start, unmatched_participants=acts.attrs["unmatched"],
+                    successions_dropped=0 if include_successions else dropped_successions,
+                    bound_before_entry=len(rs.attrs.get("bound_before_entry", [])))
+    return rs
+
+
+def diffusion_shares(treaties: list[str], start_year: int, end_year: int, group: str | None = None,
+                     lag: int = 1) -> pd.DataFrame:
+    """Per treaty and country-year: share of other states (global or same region) already bound.
+
+    Computed on the whole state system, as :func:`ratify.diffusion.bound_share` requires.
+    """
+    acts = signatures_and_consents(treaties).dropna(subset=["consent_date"])
+    panel = state_years("cow", start_year - lag, end_year)
+    if group:
+        panel = add_region(panel)
+    out = []
+    for t in treaties:
+        first = acts[acts.mtdsg_no == t].assign(event_year=lambda d: d.consent_date.dt.year)
+        share = bound_share(panel, first[["ccode", "event_year"]], group=group, lag=lag)
+        out.append(share[["ccode", "year", "share_bound"]].assign(mtdsg_no=t))
+    return pd.concat(out, ignore_index=True)
+
+
+A1_CONTROLS = ["polyarchy_z", "ln_gdppc", "cold_war"]
+
+
+@cached
+def a1_frame(treaty_set_name: str = "all", risk_start: str = "signature", ratifier_measure: str = "legcon",
+             start_year: int = 1966, end_year: int = 2014, lag_years: int = 1, new_democracy_window: int = 5,
+             diffusion: str = "global", include_successions: bool = False) -> pd.DataFrame:
+    """The A1 analysis frame: risk set + lagged ratifier measures, democracy, diffusion, interactions.
+
+    ``ratifier_z`` is the chosen measure standardised over the risk set's rows (so hazard
+    ratios are per standard deviation and comparable across measures).
+    """
+    if ratifier_measure not in RATIFIER_MEASURES:
+        raise ValueError(f"ratifier_measure={ratifier_measure!r}; choose one of {sorted(RATIFIER_MEASURES)}")
+    if diffusion not in ("global", "region", "none"):
+        raise ValueError(f"diffusion={diffusion!r}; use 'global', 'region' or 'none'")
+    treaties = treaty_set(treaty_set_name)
+    rs = ratification_risk_set(tuple(treaties), risk_start, start_year, end_year, include_successions)
+    attrs = dict(rs.attrs)
+    panel = ratifier_panel(start_year, end_year, lag_years).drop(columns=["stateabb", "statename"])
+    df = rs.merge(panel, on=["ccode", "year"], how="left")
+    if diffusion != "none":
+        shares = diffusion_shares(treaties, start_year, end_year, None if diffusion == "global" else "region")
+        df = df.merge(shares, on=["ccode", "year", "mtdsg_no"], how="left")
+        df["share_bound_10"] = 10 * df.share_bound
+    col = RATIFIER_MEASURES[ratifier_measure][0]
+    df["ratifier"] = df[col].astype(float)
+    df["ratifier_z"] = (df.ratifier - df.ratifier.mean()) / df.ratifier.std()
+    df["polyarchy_z"] = (df.v2x_polyarchy - df.v2x_polyarchy.mean()) / df.v2x_polyarchy.std()
+    df["ratrules_pts"] = df.ratrules.astype(float)
+    df["new_democracy"] = new_democracy(df, new_democracy_window)
+    df["newdem_x_delegation"] = df.new_democracy * df.delegation
+    df["ratifier_x_costly"] = df.ratifier_z * df.costly
+    df["polyarchy_x_costly"] = df.polyarchy_z * df.costly
+    df["cold_war"] = (df.year <= 1989).astype(int)
+    df.attrs = {**attrs, "merges": panel.attrs.get("merges", []), "ratifier_measure": ratifier_measure,
+                "ratifier_column": col}
+    return df
+
+
+def a1_specs(ratifier_measure: str, diffusion: str) -> dict[str, list[str]]:
+    """Covariates of the three A1 models (the Simmons scale enters M2 unless it is the ratifier measure)."""
+    base = ["ratifier_z", *A1_CONTROLS] + ([] if diffusion == "none" else ["share_bound_10"])
+    rules = ([] if ratifier_measure == "ratrules" else ["ratrules_pts"]) + base
+    moderators = base + ["new_democracy", "newdem_x_delegation", "ratifier_x_costly", "polyarchy_x_costly"]
+    return {"a1_ratifiers": base, "a1_rules": rules, "a1_moderators": moderators}
+
+
+INTERACTION_MODERATOR = {"newdem_x_delegation": "delegation", "ratifier_x_costly": "costly",
+                         "polyarchy_x_costly": "costly"}
+
+A1_LABELS = {
+    "ratifier_z": "Ratifier strength (per SD)", "polyarchy_z": "Electoral democracy (per SD)",
+    "ln_gdppc": "ln GDP per capita", "cold_war": "Cold War (to 1989)",
+    "share_bound_10": "Share of states already bound (per 10 points)",
+    "ratrules_pts": "Simmons ratification-rules scale (points)", "new_democracy": "New democracy (BMR)",
+    "newdem_x_delegation": "New democracy × delegation treaty", "ratifier_x_costly": "Ratifier strength × costly treaty",
+    "polyarchy_x_costly": "Democracy × costly treaty",
+}
+
+
+@cached
+def fit_a1(treaty_set_name: str = "all", risk_start: str = "signature", ratifier_measure: str = "legcon",
+           start_year: int = 1966, end_year: int = 2014, lag_years: int = 1, new_democracy_window: int = 5,
+           diffusion: str = "global", include_successions: bool = False, ties: str = "efron") -> dict:
+    """The three A1 Cox models (stratified by treaty, clustered by country): name -> CoxFit."""
+    from ..models import fit_cox
+
+    df = a1_frame(treaty_set_name, risk_start, ratifier_measure, start_year, end_year, lag_years,
+                  new_democracy_window, diffusion, include_successions)
+    labels = {"a1_ratifiers": "A1 M1: ratifier strength", "a1_rules": "A1 M2: + ratification rules",
+              "a1_moderators": "A1 M3: + moderators"}
+    fits = {}
+    # on the opening clock every state at risk of a treaty shares its calendar year at each
+    # analysis time, so purely calendar covariates are constant within every risk set
+    calendar_only = {"cold_war", "share_bound_10"} if risk_start == "opening" and diffusion == "global" else (
+        {"cold_war"} if risk_start == "opening" else set())
+    for name, covs in a1_specs(ratifier_measure, diffusion).items():
+        covs = [c for c in covs if c not in calendar_only]
+        # an interaction with a moderator that is constant in this treaty set duplicates its main term
+        usable = [c for c in covs if df[c].notna().any() and df[c].nunique() > 1
+                  and not (c in INTERACTION_MODERATOR and df[INTERACTION_MODERATOR[c]].nunique() < 2)]
+        fits[name] = fit_cox(df, usable, strata="mtdsg_no", cluster="ccode", ties=ties, subject=["ccode", "mtdsg_no"],
+                             name=name, label=labels[name], sources=["untc_mtdsg_2015", "cow_states"])
+    return fits
+
+
+def entry_tercile(df: pd.DataFrame, column: str = "ratifier") -> pd.Series:
+    """Each spell's ratifier measure at entry, cut into (at most) three quantile groups, fixed per
+    spell for Kaplan–Meier; a coarse scale (Simmons' five values) may give fewer groups."""
+    first = df.sort_values("year").groupby(["ccode", "mtdsg_no"])[column].transform("first")
+    codes = pd.qcut(first, 3, labels=False, duplicates="drop")
+    names = {2: ["weakest", "strongest"], 3: ["weakest third", "middle third", "strongest third"]}.get(
+        int(codes.max()) + 1 if codes.notna().any() else 0, ["all"])
+    return codes.map(lambda c: np.nan if pd.isna(c) else names[int(c)])
+
+
+# --- A2: democratisation and IGO accession -------------------------------------------------
+
+@cached
+def igo_accessions(start: int = 1966, end: int = 2014) -> pd.DataFrame:
+    """Accessions to existing IGOs: (ccode, igo, year) where a state is a full member in ``year``,
+    was a coded non-member the year before, and the IGO already existed then.
+
+    Founding memberships (no IGO row the year before) are creation, not accession, and are
+    left out; a prior-year missing code (-9) is not a known non-membership and is skipped.
+    Each accession carries the IGO's size and democratic density (mean V-Dem polyarchy of
+    its full members) in the year before.
+    """
+    from ..sources import read_igo_memberships, read_vdem
+
+    m = read_igo_memberships()
+    m = m[m.year.between(start - 1, end)].astype({"ccode": "int64", "year": "int64"})
+    full = m[m.status == "full"][["ccode", "igo", "year"]]
+    coded = m[["ccode", "igo", "year"]]  # any row: full, associate, observer or -9
+    missing = m[m.status.isna()][["ccode", "igo", "year"]]
+    alive = m[["igo", "year"]].drop_duplicates()
+    prev = full.assign(year=full.year + 1)
+    joins = full.merge(prev.assign(was_full=1), on=["ccode", "igo", "year"], how="left")
+    joins = joins[joins.was_full.isna()].drop(columns="was_full")
+    joins = joins.merge(alive.assign(year=alive.year + 1, existed=1), on=["igo", "year"], how="left")
+    joins = joins[joins.existed.eq(1)].drop(columns="existed")
+    joins = joins.merge(missing.assign(year=missing.year + 1, was_missing=1), on=["ccode", "igo", "year"], how="left")
+    joins = joins[joins.was_missing.isna() & joins.year.between(start, end)].drop(columns="was_missing")
+    # a state new to the system (or a new COW code, as unified Germany in 1990) would "join"
+    # everything it inherits in its first year: count accessions of states present the year before
+    present = state_years("cow", start - 1, end)[["ccode", "year"]].astype("int64")
+    joins = joins.merge(present.assign(year=present.year + 1, present=1), on=["ccode", "year"], how="left")
+    joins = joins[joins.present.eq(1)].drop(columns="present")
+    poly = read_vdem()[["ccode", "year", "v2x_polyarchy"]].dropna().astype({"ccode": "int64", "year": "int64"})
+    members = full.merge(poly, on=["ccode", "year"], how="left")
+    igo_year = members.groupby(["igo", "year"]).agg(size=("ccode", "size"), density=("v2x_polyarchy", "mean"))
+    igo_year = igo_year.reset_index().assign(year=lambda d: d.year + 1)
+    out = joins.merge(igo_year, on=["igo", "year"], how="left")
+    out.attrs = {"source": "igo_memberships", "coded_rows": len(coded)}
+    return out
+
+
+@cached
+def a2_panel(start: int = 1966, end: int = 2014, transition_window: int = 3, lag: int = 1) -> pd.DataFrame:
+    """Country-years with accession counts (all, democratic/other IGOs, small/large IGOs) and
+    a BMR democratisation indicator: a transition to democracy in ``year`` or the
+    ``transition_window - 1`` years before."""
+    from ..sources import read_bmr
+
+    joins = igo_accessions(start, end)
+    dens_cut = joins.density.median()
+    size_cut = joins["size"].median()
+    joins = joins.assign(democratic=(joins.density > dens_cut).astype(int), small=(joins["size"] <= size_cut).astype(int))
+    counts = joins.groupby(["ccode", "year"]).agg(
+        joins_all=("igo", "size"), joins_democratic=("democratic", "sum"), joins_small=("small", "sum")).reset_index()
+    counts["joins_other"] = counts.joins_all - counts.joins_democratic
+    counts["joins_large"] = counts.joins_all - counts.joins_small
+    panel = state_years("cow", start, end)[["ccode", "year"]].merge(counts, on=["ccode", "year"], how="left")
+    cols = ["joins_all", "joins_democratic", "joins_other", "joins_small", "joins_large"]
+    panel[cols] = panel[cols].fillna(0).astype(int)
+    bmr = read_bmr()[["ccode", "year", "democracy", "democracy_trans"]].dropna(subset=["ccode"])
+    bmr = bmr.astype({"ccode": "int64", "year": "int64"}).sort_values(["ccode", "year"])
+    trans = bmr.democracy_trans.eq(1).fillna(False).astype(int)
+    bmr["democratizing"] = trans.groupby(bmr.ccode).transform(
+        lambda s: s.rolling(transition_window, min_periods=1).max())
+    bmr["transition_year"] = bmr.year.where(trans == 1)
+    panel = panel.merge(bmr[["ccode", "year", "democratizing", "transition_year"]], on=["ccode", "year"], how="left")
+    panel = (panel.pipe(add_democracy, "bmr", lag=lag).pipe(add_gdp_per_capita, lag=lag).pipe(add_igo_count, lag=lag))
+    panel["igo_full_10"] = panel.igo_full.astype(float) / 10
+    panel.attrs.update(density_cut=float(dens_cut), size_cut=float(size_cut), accessions=len(joins))
+    return panel
+
+
+def _fe_result(fit, terms: list[str], *, name: str, label: str, model: str, frame: pd.DataFrame,
+               exponentiate: bool, sources: list[str], extra: dict | None = None) -> ModelResult:
+    """A tidy result for the named terms of a fixed-effects statsmodels fit (the dummies are left out)."""
+    table = terms_table(terms, fit.params[terms], fit.bse[terms], exponentiate=exponentiate)
+    groups = frame.ccode.nunique()
+    return ModelResult(name=name, label=label, model=model, terms=table, n=int(fit.nobs), subjects=groups,
+                       loglik=float(getattr(fit, "llf", np.nan)),
+                       specification={"formula": fit.model.formula, "se": f"cluster-robust by ccode ({groups} clusters)",
+                                      **(extra or {})},
+                       sources=describe_sources(frame, sources))
+
+
+def _plain(frame: pd.DataFrame, outcome: str, terms: list[str]) -> pd.DataFrame:
+    """Complete cases with numpy dtypes (patsy cannot read pandas' nullable integers)."""
+    used = frame.dropna(subset=[outcome, *terms]).copy()
+    used = used.astype({c: float for c in [outcome, *terms]} | {"ccode": "int64", "year": "int64"})
+    used.attrs = frame.attrs
+    return used
+
+
+def fit_poisson_fe(frame: pd.DataFrame, outcome: str, terms: list[str], *, name: str, label: str,
+                   sources: list[str]) -> tuple[ModelResult, pd.DataFrame]:
+    """Poisson with country and year fixed effects, clustered by country; countries that never
+    join anything are dropped (their fixed effect would be minus infinity)."""
+    used = _plain(frame, outcome, terms)
+    used = used[used.groupby("ccode")[outcome].transform("sum") > 0]
+    formula = f"{outcome} ~ {' + '.join(terms)} + C(ccode) + C(year)"
+    fit = smf.glm(formula, data=used, family=sm.families.Poisson()).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(used.ccode)[0]})
+    res = _fe_result(fit, terms, name=name, label=label, frame=used, exponentiate=True, sources=sources,
+                     model="Poisson, country and year fixed effects", extra={"outcome": outcome})
+    res.events = int(used[outcome].sum())
+    return res, used[["ccode", "year", outcome, *terms]]
+
+
+def fit_twfe(frame: pd.DataFrame, outcome: str, terms: list[str], *, name: str, label: str,
+             sources: list[str], trends: bool = False) -> tuple[ModelResult, pd.DataFrame]:
+    """OLS with country and year fixed effects (optionally country trends), clustered by country."""
+    used = _plain(frame, outcome, terms)
+    trend_cols = []
+    if trends:  # one linear trend per country except the first: all of them would sum to the year effects
+        centred = used.year - used.year.mean()
+        spread = used.groupby("ccode").year.nunique()
+        codes = sorted(spread.index[spread >= 3])[1:]
+        trend_cols = [f"trend_{code}" for code in codes]
+        trend = pd.DataFrame({c: centred.where(used.ccode == code, 0.0) for c, code in zip(trend_cols, codes)})
+        used = pd.concat([used, trend], axis=1)
+    formula = f"{outcome} ~ {' + '.join(terms + trend_cols)} + C(ccode) + C(year)"
+    fit = smf.ols(formula, data=used).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(used.ccode)[0]})
+    res = _fe_result(fit, terms, name=name, label=label, frame=used, exponentiate=False, sources=sources,
+                     model="OLS, country and year fixed effects" + (" + country trends" if trends else ""),
+                     extra={"outcome": outcome, "r2": float(fit.rsquared)})
+    return res, used[["ccode", "year", outcome, *terms]]
+
+
+def event_time_dummies(panel: pd.DataFrame, event_year: pd.Series, window: tuple[int, int] = (-5, 10),
+                       reference: int = -1) -> tuple[pd.DataFrame, list[str]]:
+    """Binned event-time dummies (``ev_m5`` ... ``ev_p10``) relative to each country's event year;
+    the window's ends collect everything beyond them; never-treated rows are all zero."""
+    rel = (panel.year - event_year).clip(*window)
+    names = []
+    out = panel.copy()
+    for k in range(window[0], window[1] + 1):
+        if k == reference:
+            continue
+        col = f"ev_{'m' if k < 0 else 'p'}{abs(k)}"
+        out[col] = (rel == k).astype(int)
+        names.append(col)
+    return out, names
+
+
+def event_path(result: ModelResult, window: tuple[int, int] = (-5, 10), reference: int = -1) -> pd.DataFrame:
+    """Event-time coefficients with the reference period as zero, for plotting."""
+    t = result.terms.set_index("term")
+    rows = []
+    for k in range(window[0], window[1] + 1):
+        col = f"ev_{'m' if k < 0 else 'p'}{abs(k)}"
+        if k == reference:
+            rows.append({"event_time": k, "estimate": 0.0, "conf_low": 0.0, "conf_high": 0.0})
+        elif col in t.index:
+            rows.append({"event_time": k, **t.loc[col, ["estimate", "conf_low", "conf_high"]].astype(float).to_dict()})
+    return pd.DataFrame(rows)
+
+
+def first_transition(panel: pd.DataFrame) -> pd.Series:
+    """Each row's country's first BMR transition to democracy inside the panel (missing if none)."""
+    first = panel.groupby("ccode").transition_year.transform("min")
+    return first
+
+
+# --- A3: the democracy deficit -------------------------------------------------------------
+
+@cached
+def a3_panel(start: int = 1970, end: int = 2014, exposure_lag: int = 1) -> pd.DataFrame:
+    """Country-years 1970-2014: V-Dem constraints (current), IGO count lagged ``exposure_lag``
+    years, ln GDP per capita and BMR democracy lagged one year, and the first year of full
+    GATT or WTO membership."""
+    from ..sources import read_igo_memberships
+
+    panel = (state_years("cow", start, end)[["ccode", "year"]]
+             .pipe(add_constraints)
+             .pipe(add_igo_count, lag=exposure_lag)
+             .pipe(add_gdp_per_capita, lag=1)
+             .pipe(add_democracy, "bmr", lag=1))
+    panel["igo_full_10"] = panel.igo_full.astype(float) / 10
+    trade = read_igo_memberships(["gatt", "wto"])
+    first = trade[trade.status == "full"].groupby("ccode").year.min().rename("gatt_wto_year").reset_index()
+    first = first.astype({"ccode": "int64", "gatt_wto_year": "int64"})
+    panel = panel.merge(first, on="ccode", how="left")
+    return panel
+
+
+# --- the A2 and A3 model sets (cached, so the propositions page reuses them) ------------------
+
+A2_TERMS = ["democratizing", "bmr_democracy", "ln_gdppc", "igo_full_10"]
+A2_OUTCOMES = {"a2_all": ("joins_all", "All accessions"), "a2_democratic": ("joins_democratic", "Democratic IGOs"),
+               "a2_other": ("joins_other", "Less democratic IGOs"), "a2_small": ("joins_small", "Small IGOs"),
+               "a2_large": ("joins_large", "Large IGOs")}
+
+
+@cached
+def fit_a2(start: int = 1966, end: int = 2014, transition_window: int = 3) -> dict:
+    """A2 Poisson models by kind of IGO: name -> (ModelResult, model frame)."""
+    panel = a2_panel(start, end, transition_window)
+    return {name: fit_poisson_fe(panel, outcome, A2_TERMS, name=name, label=label,
+                                 sources=["igo_memberships", "vdem_simple", "bmr"])
+            for name, (outcome, label) in A2_OUTCOMES.items()}
+
+
+A3_TERMS = ["igo_full_10", "ln_gdppc"]
+
+
+def gatt_wto_sample(panel: pd.DataFrame, first_year: int = 1975) -> pd.DataFrame:
+    """States that joined GATT/WTO from ``first_year`` on, or never: earlier members have no
+    pre-accession years in the window. Adds ``post_accession``."""
+    sample = panel[~(panel.gatt_wto_year < first_year)].copy()
+    sample["post_accession"] = (sample.year >= sample.gatt_wto_year).astype(int)
+    return sample
+
+
+@cached
+def fit_a3(start: int = 1970, end: int = 2014) -> dict:
+    """A3 two-way fixed-effects models: name -> (ModelResult, model frame)."""
+    src = ["vdem_constraints", "cow_igo_sy"]
+    out = {}
+    for lag in (1, 5, 10):
+        name = "a3_legcon" if lag == 1 else f"a3_legcon_lag{lag}"
+        out[name] = fit_twfe(a3_panel(start, end, lag), "v2xlg_legcon", A3_TERMS, name=name,
+                             label=f"Legislative constraints, IGOs lag {lag}", sources=src)
+    panel = a3_panel(start, end, 1)
+    out["a3_jucon"] = fit_twfe(panel, "v2x_jucon", A3_TERMS, name="a3_jucon", label="Judicial constraints (comparison)",
+                               sources=src)
+    out["a3_legcon_dem"] = fit_twfe(panel[panel.bmr_democracy == 1], "v2xlg_legcon", A3_TERMS, name="a3_legcon_dem",
+                                    label="Legislative constraints, democracies only", sources=[*src, "bmr"])
+    out["a3_legcon_trend"] = fit_twfe(panel, "v2xlg_legcon", A3_TERMS, name="a3_legcon_trend",
+                                      label="Legislative constraints, + country trends", sources=src, trends=True)
+    sample = gatt_wto_sample(panel)
+    ev_panel, ev_terms = event_time_dummies(sample, sample.gatt_wto_year)
+    out["a3_event"] = fit_twfe(ev_panel, "v2xlg_legcon", ev_terms + ["ln_gdppc"], name="a3_event",
+                               label="A3 event study (GATT/WTO accession)", sources=["vdem_constraints", "igo_memberships"])
+    out["a3_wto"] = fit_twfe(sample, "v2xlg_legcon", ["post_accession", "ln_gdppc"], name="a3_wto",
+                             label="A3 after GATT/WTO accession", sources=["vdem_constraints", "igo_memberships"])
+    return out
+
+
+# --- the propositions table ---------------------------------------------------------------
+
+#: Testable propositions: id, claim (our paraphrase), where in the text, the test, model, term,
+#: predicted direction (+1 above the null, -1 below), scale ("hr": ratio, null 1; "coef": null 0).
+PROPOSITIONS = [
+    ("C1", "More or stronger ratifiers slow ratification", "opening; hypotheses on state structure",
+     "A1 Cox: ratifier strength", "a1_ratifiers", "ratifier_z", -1, "hr"),
+    ("C1-rules", "A higher constitutional hurdle slows ratification", "hypotheses on state structure",
+     "A1 Cox: Simmons scale", "a1_rules", "ratrules_pts", -1, "hr"),
+    ("C1-costly", "Ratifiers bite hardest on costly treaties", "literature review (two-level games)",
+     "A1 Cox: ratifier × costly", "a1_moderators", "ratifier_x_costly", -1, "hr"),
+    ("C2", "Democracies shy away from costly obligations ('fraying'; the text doubts it)", "opening",
+     "A1 Cox: democracy × costly", "a1_moderators", "polyarchy_x_costly", -1, "hr"),
+    ("H1a-treaties", "New democracies use commitment treaties as surrogate ratifiers", "H1",
+     "A1 Cox: new democracy × delegation", "a1_moderators", "newdem_x_delegation", 1, "hr"),
+    ("C7", "Chain-ganging: the more states are in, the faster others join", "typology (contracting)",
+     "A1 Cox: share already bound", "a1_ratifiers", "share_bound_10", 1, "hr"),
+    ("H1a-igos", "Democratising states join IGOs to lock in reform", "H1; the volume's Pevehouse chapter",
+     "A2 Poisson: democratising", "a2_all", "democratizing", 1, "hr"),
+    ("H2a", "Selective (democratic) IGOs are more valuable to democratisers", "H2",
+     "A2 Poisson: democratising, democratic-IGO accessions", "a2_democratic", "democratizing", 1, "hr"),
+    ("H2a-size", "Selective (small) IGOs are more valuable to democratisers", "H2",
+     "A2 Poisson: democratising, small-IGO accessions", "a2_small", "democratizing", 1, "hr"),
+    ("C10", "Poorer states seek IO support more (note 6)", "assumptions, note 6",
+     "A2 Poisson: ln GDP per capita", "a2_all", "ln_gdppc", -1, "hr"),
+    ("H4", "IO exposure weakens legislative constraints over time (rival: it strengthens them)", "H4",
+     "A3 two-way FE: IGO memberships", "a3_legcon", "igo_full_10", -1, "coef"),
+    ("H4-wto", "Joining GATT/WTO weakens legislative constraints", "H4",
+     "A3 two-way FE: after GATT/WTO accession", "a3_wto", "post_accession", -1, "coef"),
+]
+
+
+def verdict(predicted: int, low: float, high: float, null: float) -> str:
+    """What a 95% interval says about a predicted direction."""
+    if low > null:
+        return "as predicted" if predicted > 0 else "contrary to prediction"
+    if high < null:
+        return "as predicted" if predicted < 0 else "contrary to prediction"
+    return "no clear effect (95% CI includes the null)"
+
+
+def propositions_table(results: dict[str, ModelResult], ids: list[str] | None = None) -> pd.DataFrame:
+    """One row per proposition: prediction, our estimate with 95% CI, p-value and verdict.
+
+    Laid out like a paper-vs-ours table (``paper`` holds the predicted direction, since the
+    text gives no numbers), so ``ratify.tables.record_comparison`` can store it.
+    """
+    rows = []
+    for pid, claim, where, test, model, term, sign, scale in PROPOSITIONS:
+        if ids is not None and pid not in ids:
+            continue
+        null = 1.0 if scale == "hr" else 0.0
+        row = {"id": pid, "what": claim, "where": f"Drezner 2003, {where}", "test": test,
+               "paper": f"{'>' if sign > 0 else '<'} {null:g}", "scale": scale}
+        res = results.get(model)
+        if res is None or term not in set(res.terms.term):
+            rows.append({**row, "note": f"not estimated: {model}/{term}"})
+            continue
+        t = res.terms.set_index("term").loc[term]
+        est, lo, hi = ((t.exp_estimate, t.exp_conf_low, t.exp_conf_high) if scale == "hr"
+                       else (t.estimate, t.conf_low, t.conf_high))
+        rows.append({**row, "ours": float(est), "conf_low": float(lo), "conf_high": float(hi),
+                     "p_value": float(t.p_value), "same_sign": bool(np.sign(est - null) == sign),
+                     "verdict": verdict(sign, lo, hi, null), "model": model, "term": term})
+    cols = ["id", "what", "where", "test", "paper", "ours", "conf_low", "conf_high", "p_value", "same_sign",
+            "verdict", "scale", "model", "term", "note"]
+    return pd.DataFrame(rows).reindex(columns=cols)
+
+
+#: Claims public registered data cannot reach: id, claim, what a test needs, the source a reader would need.
+UNTESTABLE = [
+    ("C4", "Divided powers make commitments hard to reverse; exit threats are hollow",
+     "treaty withdrawals and denunciations with dates", "UNTC depositary notifications (the registered MTDSG "
+     "scrape drops footnotes); UNCTAD IIA Navigator for BIT terminations"),
+    ("C5", "IO-backed sanctions suffer fewer defections", "sanction episodes with IO involvement, bilateral trade",
+     "TIES v4 (Morgan, Bapat & Kobayashi); Global Sanctions Data Base; COW Trade v4"),
+    ("C6", "Publics support force more under IO auspices", "survey experiments", "e.g. Grieco et al. 2011 replication data"),
+    ("C9", "Domestic structure shapes compliance with regulatory regimes", "compliance records",
+     "treaty-body reporting data; IMF MONA"),
+    ("C11-veto", "Presidential, federal, judicially checked states have more ratifiers", "veto-player counts",
+     "DPI (CHECKS, system, author); Henisz POLCON III/V (only V-Dem/Polity proxies are registered)"),
+    ("C13 / H1b", "Blocked initiators bring in IOs (e.g. the IMF)", "IMF programme dates and types",
+     "IMF History of Lending Commitments; Dreher IMF programme data; IMF Monitor"),
+    ("C14 / H2-mech", "Enforcement helps coercion, hurts persuasion", "IO design and authority scores",
+     "Measure of International Authority (Hooghe, Marks et al.)"),
+    ("C16 / H2b", "A respected secretariat eases consensus", "secretariat autonomy, size", "MIA; IO staff data"),
+    ("C17 / H3", "External initiators succeed less than domestic ones", "attempts coded by initiator and outcome",
+     "TIES; coups (Powell & Thyne); democracy-clause dates"),
+    ("C20", "Contracting before agreement, coercion after", "timing of enforcement actions",
+     "WTO dispute data (e.g. Horn & Mavroidis)"),
+    ("C21 / C27", "IMF conditionality: compliance and repeat defectors", "conditions and their status",
+     "IMF MONA (2002-); Dreher interruption data"),
+    ("C22", "EMU criteria used to impose austerity", "fiscal balances, unemployment for the EU-15",
+     "IMF World Economic Outlook"),
+    ("C23", "Exclusion threats from regional IOs deter coups", "coup attempts and clause dates",
+     "Powell & Thyne coups; democracy clauses (OAS, MERCOSUR, AU, ECOWAS)"),
+    ("C25", "IO persuasion changes preferences (antitrust, environment, bank supervision)",
+     "adoption dates, speech content", "competition-law adoption data; UN General Debate corpus"),
+]
+
+
+def untestable_table() -> pd.DataFrame:
+    return pd.DataFrame(UNTESTABLE, columns=["id", "claim", "what a test needs", "source a reader would need"])
+
+
+# --- the typology: the text's own examples, placed by us --------------------------------------
+
+#: (case, initiator, mechanism, placed by: "text" when the text itself names the mechanism).
+TYPOLOGY_CASES = [
+    ("Democratisers lock in reform through IOs (Pevehouse)", "domestic", "contracting", "text"),
+    ("EMU convergence used to impose austerity (Maastricht)", "domestic", "contracting", "ours"),
+    ("Executive uses GATT/WTO threat against a protectionist legislature (Reinhardt)", "domestic", "coercion", "text"),
+    ("President commits Congress through IO-backed interventions (Schultz)", "domestic", "coercion", "ours"),
+    ("Domestic actors appeal to international norms", "domestic", "persuasion", "ours"),
+    ("China and UNDP on the Tumen River programme vs a provincial governor (Blanchard)", "external", "contracting", "text"),
+    ("UNEP science on ozone; Montreal Protocol", "external", "contracting", "text"),
+    ("UN Security Council sanctions and force: Iraq, Yugoslavia", "external", "coercion", "text"),
+    ("WTO-authorised retaliation; Montreal Protocol trade measures", "external", "coercion", "text"),
+    ("Exclusion threat from MERCOSUR after Paraguay's coup attempt", "external", "coercion", "ours"),
+    ("IMF conditionality: Pacific Rim, Russia", "external", "coercion", "text"),
+    ("US through NATO in Bosnia and Kosovo; Russia through the CIS", "external", "coercion", "ours"),
+    ("ASEAN Regional Forum and CTBT talks socialise Chinese diplomats (Johnston)", "external", "persuasion", "text"),
+    ("Soviet acceptance of ABM-treaty logic", "external", "persuasion", "text"),
+    ("UNCTAD experts reshape developing states' antitrust views", "external", "persuasion", "text"),
+]
+
+
+def typology_table() -> pd.DataFrame:
+    """The cases as a long table: one row per case, its cell, and who placed it there."""
+    return pd.DataFrame(TYPOLOGY_CASES, columns=["case", "initiator", "mechanism", "placed_by"])
+
+
+__all__ = [
+    "A1_LABELS", "A2_OUTCOMES", "A2_TERMS", "A3_TERMS", "PROPOSITIONS", "RATIFIER_MEASURES", "TREATIES",
+    "TREATY_SETS", "TYPOLOGY_CASES", "UNTESTABLE", "a1_frame", "a1_specs", "a2_panel", "a3_panel",
+    "diffusion_shares", "entry_tercile", "event_path", "event_time_dummies", "first_transition", "fit_a1",
+    "fit_a2", "fit_a3", "fit_poisson_fe", "fit_twfe", "gatt_wto_sample", "igo_accessions", "new_democracy",
+    "propositions_table", "ratification_risk_set", "ratifier_panel", "signatures_and_consents", "treaty_set",
+    "treaty_table", "typology_table", "untestable_table", "verdict"
+]

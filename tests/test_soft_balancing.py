@@ -1,0 +1,198 @@
+"""Chapter 4 (Levick & Schulz 2020): sample rules, crosswalk, covariates, the OAS-table loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ratify.risksets import consents_with_cow, treaty_risk_set
+from ratify.studies import soft_balancing as sb
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+# --- the OAS signatory-table loader (hand-written fixture in the documented format) -------------
+
+def test_oas_loader_reads_mm_dd_yy_and_iso_dates():
+    treaties, actions = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
+    assert list(treaties.treaty) == ["A-51", "A-61"]
+    assert treaties.set_index("treaty").adoption_date["A-61"] == pd.Timestamp("1999-06-07")
+    arg = actions[(actions.participant == "Argentina")].set_index("action").date
+    assert arg["signature"] == pd.Timestamp("1986-02-10")       # 02/10/86 is 10 February (mm/dd/yy)
+    assert arg["consent"] == pd.Timestamp("1989-03-31")         # the deposit, not the ratification
+    gtm = actions[(actions.participant == "Guatemala") & (actions.action == "consent")].date.iloc[0]
+    assert gtm == pd.Timestamp("2001-02-06")                    # ISO dates accepted too
+    bra = actions[(actions.participant == "Brazil") & (actions.action == "consent")].date.iloc[0]
+    assert bra == pd.Timestamp("2006-05-12")                    # yy=06 after a 1999 adoption -> 2006
+
+
+def test_oas_loader_blank_and_dash_mean_no_action_and_consent_falls_back():
+    _, actions = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
+    assert not ((actions.participant == "Jamaica").any())       # "-" everywhere: no rows
+    us = actions[actions.participant == "United States"]
+    assert set(zip(us.treaty, us.action)) == {("A-61", "signature")}
+    chile = actions[(actions.participant == "Chile") & (actions.action == "consent")].date.iloc[0]
+    assert chile == pd.Timestamp("1988-09-15")                  # no deposit printed: ratification date
+    _, by_ratification = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv", consent="ratification")
+    arg = by_ratification[(by_ratification.participant == "Argentina") & (by_ratification.action == "consent")]
+    assert arg.date.iloc[0] == pd.Timestamp("1988-11-18")
+
+
+def test_oas_loader_maps_countries_to_cow_codes():
+    _, actions = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
+    codes = actions.drop_duplicates("participant").set_index("participant").ccode
+    assert codes["United States"] == 2 and codes["Mexico"] == 70 and codes["Canada"] == 20
+    assert actions.attrs["unmatched"] == []
+
+
+def test_oas_loader_rejects_bad_files(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,title,adopted,country,signature\nA-1,x,1990-01-01,Chile,01/01/90\n")
+    with pytest.raises(KeyError, match="ratification"):
+        sb.read_oas_signatory_table(bad)
+    odd = tmp_path / "odd.csv"
+    odd.write_text("code,title,adopted,country,signature,ratification,deposit\n"
+                   "A-1,x,1990-01-01,Chile,sometime,,\n")
+    with pytest.raises(ValueError, match="Unreadable OAS date"):
+        sb.read_oas_signatory_table(odd)
+
+
+def test_oas_table_feeds_the_risk_set_by_ccode():
+    treaties, actions = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
+    states = pd.DataFrame({"ccode": np.repeat([20, 70, 140, 155], 2016 - 1985),
+                           "year": np.tile(np.arange(1985, 2016), 4)})
+    risk = treaty_risk_set(states, treaties, actions, end=2015, treaty="treaty", participant_key="ccode")
+    events = risk[risk.event == 1].set_index(["ccode", "treaty"]).year.to_dict()
+    assert events == {(70, "A-51"): 1987, (155, "A-51"): 1988, (140, "A-61"): 2006}
+    # Canada never consents to A-61: at risk from adoption (1999 = year 1) to 2015
+    canada = risk[(risk.ccode == 20) & (risk.treaty == "A-61")]
+    assert canada.stop.min() == 1 and canada.stop.max() == 17 and canada.event.sum() == 0
+
+
+def test_consents_with_cow_ccode_key_keeps_codes_and_default_is_unchanged():
+    part = pd.DataFrame({"participant": ["Chile", "Atlantis"], "action": "consent", "consent_type": "ratification",
+                         "date": pd.to_datetime(["1990-01-01", "1990-01-01"]), "ccode": pd.array([155, pd.NA], "Int64")})
+    by_code = consents_with_cow(part, key="ccode")
+    assert list(by_code.ccode) == [155] and by_code.attrs["unmatched"] == ["Atlantis"]
+    by_name = consents_with_cow(part.drop(columns="ccode"))
+    assert list(by_name.ccode) == [155]
+    with pytest.raises(ValueError, match="key"):
+        consents_with_cow(part, key="iso3")
+
+
+# --- sample rules and covariates on small frames -----------------------------------------------
+
+def test_crosswalk_covers_every_mtdsg_chapter_with_the_paper_subjects():
+    for name, table in sb.MTDSG_SUBJECTS.items():
+        assert set(table) == set(range(1, 30)), name
+        assert set(table.values()) <= set(sb.SUBJECTS)
+    index = pd.DataFrame({"mtdsg_no": ["XXVI-1", "IV-9", "XXVII-7"], "chapter": [26, 4, 27]})
+    assert sb.treaty_subjects(index).to_dict() == {"XXVI-1": "Security", "IV-9": "Legal", "XXVII-7": "Other"}
+    with pytest.raises(KeyError, match="chapter"):
+        sb.treaty_subjects(pd.DataFrame({"mtdsg_no": ["L-1"], "chapter": [50]}))
+
+
+def _actions(rows):
+    return pd.DataFrame(rows, columns=["mtdsg_no", "ccode", "action", "date"]).assign(
+        date=lambda d: pd.to_datetime(d.date), ccode=lambda d: d.ccode.astype("Int64"))
+
+
+def test_select_un_treaties_applies_the_papers_rule():
+    index = pd.DataFrame({"mtdsg_no": ["A", "B", "C", "D"], "has_participants": True,
+                          "adoption_date": pd.to_datetime(["1950-01-01", "1950-01-01", "1950-01-01", "1940-01-01"])})
+    acts = _actions([
+        ("A", 2, "signature", "1950-02-01"), ("A", 70, "consent", "1951-01-01"), ("A", 200, "consent", "1952-01-01"),
+        ("B", 70, "consent", "1951-01-01"), ("B", 200, "consent", "1951-01-01"), ("B", 220, "consent", "1951-01-01"),
+        ("C", 70, "consent", "1951-01-01"), ("C", 155, "consent", "1951-01-01"),
+        ("D", 70, "consent", "1951-01-01"), ("D", 155, "consent", "1951-01-01"), ("D", 2, "consent", "1951-01-01"),
+    ])
+    kept = sb.select_un_treaties(index, acts)
+    # A: 3 participants, 2 American (US counts); B: only one American; C: two participants; D: adopted 1940
+    assert list(kept.mtdsg_no) == ["A"]
+
+
+def test_us_participation_signature_or_consent_and_bind_only():
+    acts = _actions([("A", 2, "signature", "1960-05-01"), ("A", 2, "consent", "1970-01-01"),
+                     ("B", 2, "consent", "1980-01-01"), ("C", 70, "consent", "1980-01-01")])
+    assert sb.us_participation_years(acts, "mtdsg_no").to_dict() == {"A": 1960, "B": 1980}
+    assert sb.us_participation_years(acts, "mtdsg_no", "bind").to_dict() == {"A": 1970, "B": 1980}
+
+
+def test_bound_before_counts_states_bound_by_the_end_of_the_previous_year():
+    acts = _actions([("A", 70, "consent", "1950-03-01"), ("A", 200, "consent", "1951-03-01"),
+                     ("A", 2, "consent", "1951-06-01"), ("A", 200, "consent", "1953-01-01")])
+    grid = pd.DataFrame({"mtdsg_no": "A", "year": [1950, 1951, 1952]})
+    every = sb.bound_before(acts, "mtdsg_no", grid).set_index("year").bound_before.to_dict()
+    assert every == {1950: 0, 1951: 1, 1952: 3}                 # a state's first consent counts once
+    americas = sb.bound_before(acts, "mtdsg_no", grid, states="americas").set_index("year").bound_before
+    assert americas.to_dict() == {1950: 0, 1951: 1, 1952: 2}    # the UK (200) is not American
+
+
+def test_intervention_dummy_uses_the_previous_years_only():
+    d = sb.intervention_dummy(range(1960, 1967), pd.Series([1961]), window=3).set_index("year").us_intervention
+    assert d.to_dict() == {1960: 0, 1961: 0, 1962: 1, 1963: 1, 1964: 1, 1965: 0, 1966: 0}
+    one = sb.intervention_dummy(range(1960, 1964), pd.Series([1961]), window=1).set_index("year").us_intervention
+    assert one.to_dict() == {1960: 0, 1961: 0, 1962: 1, 1963: 0}
+    with pytest.raises(ValueError):
+        sb.intervention_dummy(range(1960, 1961), pd.Series([1960]), window=0)
+
+
+def test_assemble_sets_time_varying_participation_and_signature():
+    risk = pd.DataFrame({"ccode": 70, "mtdsg_no": "A", "year": [1960, 1961, 1962], "start": [0, 1, 2],
+                         "stop": [1, 2, 3], "event": np.array([0, 0, 1], dtype="int8")})
+    acts = _actions([("A", 2, "signature", "1961-01-01"), ("A", 70, "signature", "1962-02-01"),
+                     ("A", 70, "consent", "1962-06-01")])
+    countries = pd.DataFrame({"ccode": 70, "year": [1960, 1961, 1962], "cinc": 1.0})
+    out = sb.assemble(risk, acts, pd.Series({"A": "Economic"}), countries,
+                      pd.DataFrame({"year": [1960, 1961, 1962], "us_intervention": [1, 0, 0]}), treaty="mtdsg_no")
+    assert list(out.us_part) == [0, 1, 1] and list(out.signed) == [0, 0, 1]
+    assert list(out.bound_before) == [0, 0, 0] and out.subject_economic.eq(1).all() and out.subject_security.eq(0).all()
+    assert len(out) == len(risk)
+
+
+def test_covariate_names_follow_table2():
+    names = sb.covariate_names("all", list(sb.SUBJECTS))
+    assert names[:5] == ["ideal_diff", "us_intervention", "us_cinc", "distance_1000km", "us_part"]
+    assert "subject_security" not in names and "subject_other" in names and len(names) == 16
+    assert "us_part" not in sb.covariate_names("no_us", list(sb.SUBJECTS))
+    assert "constraints" not in sb.covariate_names("all", [], constraints="none")
+
+
+def test_paper_bands_use_the_papers_cut_offs():
+    assert sb.paper_band(0.0005) == "p<0.001" and sb.paper_band(0.02) == "p<0.05" and sb.paper_band(0.07) == "n.s."
+    assert sb.paper_stars(0.005) == "**"
+
+
+# --- real data ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def mirror(real_mirror, monkeypatch):
+    if real_mirror:
+        monkeypatch.setenv("RATIFY_DATA_MIRROR", str(real_mirror))
+
+
+@pytest.mark.realdata
+def test_real_oas_instruments_from_ggo(mirror):
+    treaties, actions = sb.oas_from_manytreaties(1946, 2015)
+    assert set(treaties.treaty) <= set(sb.OAS_SUBJECTS)
+    assert "INAIAS_1944A" not in set(treaties.treaty)          # adopted before the window
+    assert actions.ccode.notna().all() and actions.treaty.isin(treaties.treaty).all()
+
+
+@pytest.mark.realdata
+def test_real_un_frame_invariants(mirror):
+    index, actions = sb.un_inputs(1946, 2015)
+    frame = sb.build_un_frame(index, actions, 1946, 2015)
+    assert frame.ccode.nunique() == 34 and not frame.ccode.eq(2).any()
+    assert frame[["ccode", "mtdsg_no", "year"]].duplicated().sum() == 0
+    assert frame.groupby(["ccode", "mtdsg_no"]).event.sum().le(1).all()
+    assert frame.stop.min() == 1 and (frame.stop - frame.start).eq(1).all()
+    subjects = frame[[f"subject_{s.lower()}" for s in sb.SUBJECTS]].sum(axis=1)
+    assert subjects.eq(1).all()                                   # exactly one subject per treaty
+    assert frame.us_intervention.isin([0, 1]).all() and frame.indep_after_1945.isin([0, 1]).all()
+    # US participation never switches off within a pair; nor does own signature
+    steps = frame.sort_values("year").groupby(["ccode", "mtdsg_no"])[["us_part", "signed"]].diff().fillna(0)
+    assert steps.ge(0).all().all()
