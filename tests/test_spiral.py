@@ -1,0 +1,268 @@
+"""Chapter 3 (Simmons 2013): regime classification, treatment coding, estimators, claims table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ratify.models.results import ModelResult, terms_table
+from ratify.studies import spiral as sp
+
+
+# --- regime classification (pure logic) ------------------------------------------------------
+
+def _scores(series: dict[int, list[float]], first_year: int = 1976) -> pd.DataFrame:
+    return pd.DataFrame([{"ccode": c, "year": first_year + i, "polity2": v}
+                         for c, values in series.items() for i, v in enumerate(values)])
+
+
+def test_regime_of_uses_both_cut_points():
+    assert sp.regime_of(pd.Series([8, 9, 10])) == sp.STABLE_DEMOCRACY
+    assert sp.regime_of(pd.Series([-10, 5, 5])) == sp.STABLE_AUTOCRACY
+    assert sp.regime_of(pd.Series([-7, 8])) == sp.TRANSITIONAL
+    assert sp.regime_of(pd.Series([6, 7, 7])) == sp.TRANSITIONAL  # partial democracy
+    assert sp.regime_of(pd.Series([7, 7]), dem_cut=7) == sp.STABLE_DEMOCRACY
+    assert sp.regime_of(pd.Series([-3, 2]), aut_never_cut=1) == sp.TRANSITIONAL
+    assert np.isnan(sp.regime_of(pd.Series([np.nan, np.nan])))
+
+
+def test_classify_regimes_judges_only_the_window():
+    scores = _scores({1: [10] * 10 + [-5], 2: [-8] * 10 + [9], 3: [3, 9, 9]})
+    out = sp.classify_regimes(scores, window=(1976, 1985)).set_index("ccode")
+    assert out.loc[1, "regime3"] == sp.STABLE_DEMOCRACY  # the 1986 collapse is outside the window
+    assert out.loc[2, "regime3"] == sp.STABLE_AUTOCRACY
+    assert out.loc[3, "regime3"] == sp.TRANSITIONAL
+    wide = sp.classify_regimes(scores, window=(1976, 1986)).set_index("ccode")
+    assert wide.loc[1, "regime3"] == wide.loc[2, "regime3"] == sp.TRANSITIONAL
+    with pytest.raises(ValueError, match="dem_cut"):
+        sp.classify_regimes(scores, dem_cut=4, aut_never_cut=6)
+
+
+def test_rolling_regimes_are_ex_ante():
+    scores = _scores({1: [-8] * 12 + [10] * 12})
+    out = sp.rolling_regimes(scores, years=10).set_index("year").regime3
+    first_democratic = 1976 + 12
+    # the year of the transition is still judged on the autocratic past
+    assert out[first_democratic] == sp.STABLE_AUTOCRACY
+    assert out[first_democratic + 1] == sp.TRANSITIONAL
+    assert out[first_democratic + 10] == sp.STABLE_DEMOCRACY
+    assert 1976 not in out.index  # no past to judge the first year on
+
+
+# --- treatment coding ------------------------------------------------------------------------
+
+def _treaty_panel() -> pd.DataFrame:
+    years = range(1970, 1990)
+    return pd.DataFrame([{"ccode": c, "year": y, "iccpr_year": r, "cat_year": r}
+                         for c, r in ((1, 1972), (2, 1980), (3, pd.NA)) for y in years]).astype(
+        {"iccpr_year": "Int64", "cat_year": "Int64"})
+
+
+def test_treatment_starts_lag_years_after_deposit_and_never_before():
+    out = sp.add_treatment(_treaty_panel(), "CAT", lag=2)
+    two = out[out.ccode == 2].set_index("year").ratified
+    assert two[1981].item() == 0 and two[1982].item() == 1
+    assert (out[out.ccode == 3].ratified == 0).all()
+    treated = out[out.ratified == 1]
+    assert (treated.year >= treated.cat_year + 2).all()
+
+
+def test_iccpr_before_entry_into_force_counts_from_1976():
+    eif = sp.add_treatment(_treaty_panel(), "ICCPR", lag=1)
+    assert eif[(eif.ccode == 1) & (eif.ratified == 1)].year.min() == 1977
+    raw = sp.add_treatment(_treaty_panel(), "ICCPR", lag=1, pre1976_iccpr="ratification_year")
+    assert raw[(raw.ccode == 1) & (raw.ratified == 1)].year.min() == 1973
+    cat = sp.add_treatment(_treaty_panel(), "CAT", lag=1)  # the 1976 rule is for the ICCPR only
+    assert cat[(cat.ccode == 1) & (cat.ratified == 1)].year.min() == 1973
+    with pytest.raises(ValueError, match="pre1976_iccpr"):
+        sp.add_treatment(_treaty_panel(), "ICCPR", pre1976_iccpr="signature")
+
+
+# --- estimators on planted data ---------------------------------------------------------------
+
+def _planted_panel(effect: float = 0.5, seed: int = 20130101) -> pd.DataFrame:
+    """Country-years with a treatment effect only in transitional countries (for estimator tests;
+    the book never runs on simulated data)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(90):
+        regime = sp.REGIMES[c % 3]
+        start = 1985 + (c % 15) if c % 5 else 10_000
+        alpha = rng.normal()
+        for y in range(1981, 2006):
+            treated = int(y >= start)
+            gain = effect * treated * (regime == sp.TRANSITIONAL)
+            rows.append({"ccode": c, "year": y, "regime3": regime, "ratified": treated,
+                         "treat_year": start if start < 10_000 else pd.NA,
+                         "y": alpha + 0.05 * (y - 1981) + gain + rng.normal(scale=0.3),
+                         "x": rng.normal()})
+    d = pd.DataFrame(rows)
+    for regime, short in sp.REGIME_SHORT.items():
+        d[f"reg_{short}"] = (d.regime3 == regime).astype(float)
+        d[f"rat_{short}"] = d.ratified * d[f"reg_{short}"]
+    d["treat_year"] = d.treat_year.astype("Int64")
+    return d
+
+
+def test_twfe_recovers_a_planted_transitional_effect():
+    d = _planted_panel()
+    res, frame = sp.fit_ols(d, ["rat_sdem", "rat_trans", "rat_saut", "x"], fixed_effects="country_year",
+                            name="t", label="t")
+    assert res.estimate("rat_trans") == pytest.approx(0.5, abs=0.1)
+    assert abs(res.estimate("rat_saut")) < 0.1 and abs(res.estimate("rat_sdem")) < 0.1
+    assert res.n == len(frame) == len(d)
+    assert "reg_trans" not in set(res.terms.term)
+
+
+def test_absorbed_country_effects_match_dummies():
+    import statsmodels.formula.api as smf
+
+    d = _planted_panel().query("ccode < 30")
+    res, _ = sp.fit_ols(d, ["ratified", "x"], fixed_effects="country_year", name="t", label="t")
+    dummies = smf.ols("y ~ ratified + x + C(ccode) + C(year)", data=d).fit()
+    assert res.estimate("ratified") == pytest.approx(dummies.params["ratified"], rel=1e-8)
+
+
+def test_event_study_leads_are_flat_and_lags_show_the_effect():
+    d = _planted_panel(effect=1.0)
+    d = d[d.regime3 == sp.TRANSITIONAL]
+    ev, names = sp.event_time_dummies(d, (-5, 5))
+    assert "ev_m1" not in names and len(names) == 10
+    res, _ = sp.fit_ols(ev, names, fixed_effects="country_year", name="e", label="e")
+    path = sp.event_path(res).set_index("event_time")
+    assert path.loc[-1, "estimate"] == 0
+    assert all(abs(path.loc[k, "estimate"]) < 0.25 for k in (-4, -3, -2))
+    assert all(path.loc[k, "estimate"] == pytest.approx(1.0, abs=0.25) for k in (0, 1, 2, 3))
+
+
+def test_event_dummies_are_zero_for_never_treated():
+    d = _planted_panel()
+    ev, names = sp.event_time_dummies(d, (-3, 3))
+    never = ev[ev.treat_year.isna()]
+    assert (never[names].to_numpy() == 0).all()
+
+
+def test_ipw_weights_balance_the_propensity_covariate():
+    rng = np.random.default_rng(1)
+    n = 4000
+    x = rng.normal(size=n)
+    treated = (rng.uniform(size=n) < 1 / (1 + np.exp(-1.5 * x))).astype(int)
+    d = pd.DataFrame({"ccode": np.arange(n) % 100, "year": 1990 + np.arange(n) % 20, "y": x, "x": x,
+                      "ratified": treated})
+    w = sp.ipw_weights(d, ["x"])
+    gap_raw = d.x[d.ratified == 1].mean() - d.x[d.ratified == 0].mean()
+    gap_w = (np.average(w.x[w.ratified == 1], weights=w.ipw[w.ratified == 1])
+             - np.average(w.x[w.ratified == 0], weights=w.ipw[w.ratified == 0]))
+    assert abs(gap_w) < 0.2 * abs(gap_raw)
+    assert w.pscore.between(0.01, 0.99).all()
+
+
+def test_piecewise_search_finds_a_planted_kink():
+    rng = np.random.default_rng(3)
+    p = rng.integers(-10, 11, 3000).astype(float)
+    d = pd.DataFrame({"ccode": np.arange(3000) % 150, "year": 1981 + np.arange(3000) % 20, "polity2_l1": p,
+                      "y": 0.5 * np.maximum(p - 4, 0) + rng.normal(scale=0.5, size=3000)})
+    search = sp.piecewise_fits(d, range(-8, 9))
+    best = search.iloc[1:].loc[search.bic.iloc[1:].idxmin(), "break"]
+    assert best == 4
+    assert search.bic.iloc[0] > search.bic.min()
+
+
+def test_lincom_adds_coefficients_and_their_covariance():
+    params = np.array([1.0, 2.0])
+    cov = np.array([[0.04, 0.01], [0.01, 0.09]])
+    out = sp.lincom(params, cov, ["a", "b"], {"a": 1, "b": 1})
+    assert out["estimate"] == pytest.approx(3.0)
+    assert out["std_error"] == pytest.approx(np.sqrt(0.04 + 0.09 + 0.02))
+
+
+# --- claims table ------------------------------------------------------------------------------
+
+def test_verdicts():
+    assert sp.verdict("+", 0.1, 0.5) == "supported"
+    assert sp.verdict("+", -0.5, -0.1) == "contradicted"
+    assert sp.verdict("+", -0.1, 0.5).startswith("not supported")
+    assert sp.verdict("-", -0.5, -0.1) == "supported"
+    assert sp.verdict("not +", -0.1, 0.5) == "supported"
+    assert sp.verdict("not +", 0.1, 0.5) == "contradicted"
+    assert sp.verdict("not -", -0.5, -0.1) == "contradicted"
+
+
+def test_claims_table_lists_every_claim_and_names_missing_sources():
+    res = ModelResult(name="a2_conditional", label="x", model="OLS", n=100,
+                      terms=terms_table(["rat_trans", "rat_saut"], [0.5, 0.0], [0.1, 0.1]))
+    table = sp.claims_table({"a2.conditional": (res, None)})
+    assert list(table.id) == [c[0] for c in sp.CLAIMS]
+    assert table.verdict.notna().all()
+    untestable = table[table.verdict == "cannot test with registered data"]
+    assert set(untestable.id) == {"C3", "C14", "C15", "C23", "C26", "C27"}
+    assert untestable.reason.str.contains("not registered|no ").all()
+    row = table.set_index("id").loc["C11"]
+    assert row.verdict == "supported" and row.ours == pytest.approx(0.5)
+    assert table.set_index("id").loc["C10", "verdict"] == "supported"
+    assert table.set_index("id").loc["C1", "verdict"] == "not estimated in this run"
+
+
+# --- real data ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def panel(real_mirror):
+    return sp.spiral_panel()
+
+
+def test_default_rule_reproduces_the_pohr_case_list(panel):
+    cats = sp.classify_regimes(panel).set_index("ccode").regime3
+    for code, (name, expected) in sp.POHR_CASES.items():
+        assert cats[code] == expected, name
+
+
+def test_tunisia_turns_transitional_if_the_window_passes_2011(panel):
+    cats = sp.classify_regimes(panel[["ccode", "year", "polity2"]], window=(1976, 2016)).set_index("ccode").regime3
+    assert cats[616] == sp.TRANSITIONAL
+
+
+def test_north_korea_acceded_to_the_iccpr_in_1981(real_mirror):
+    years = sp.ratification_years().set_index("ccode")
+    assert years.loc[731, "iccpr_year"] == 1981
+
+
+def test_treatment_never_precedes_deposit_on_real_data(panel):
+    for treaty in ("CAT", "ICCPR"):
+        f = sp.analysis_frame(panel, "physint", treaty=treaty, lag=0)
+        treated = f[f.ratified == 1]
+        assert (treated.year >= treated[f"{treaty.lower()}_year"]).all()
+    iccpr = sp.analysis_frame(panel, "physint", treaty="ICCPR", lag=0, start_year=1970)
+    assert iccpr[(iccpr.ratified == 1)].year.min() >= 1976
+
+
+def test_outcomes_point_the_same_way(panel):
+    corr = panel[["physint", "pts_s_rev", "theta_mean", "hathaway", "tort"]].astype(float).corr()
+    assert corr.loc["pts_s_rev", "physint"] > 0.5
+    assert corr.loc["hathaway", "tort"] > 0.4  # the Hathaway scale is reversed so that higher = better
+    assert corr.loc["theta_mean", "physint"] > 0.5
+
+
+def test_ordered_logit_recovers_the_sign_of_a_planted_effect():
+    rng = np.random.default_rng(7)
+    n = 3000
+    x = rng.normal(size=n)
+    latent = 1.0 * x + rng.logistic(size=n)
+    d = pd.DataFrame({"ccode": np.arange(n) % 100, "year": 1990 + np.arange(n) % 20, "x": x,
+                      "y": np.digitize(latent, [-1.5, 0.0, 1.5]).astype(float)})
+    res, frame = sp.fit_ologit(d, ["x"], name="o", label="o")
+    assert res.estimate("x") == pytest.approx(1.0, abs=0.15)
+    assert len(frame) == n and res.subjects == 100
+
+
+def test_ratification_risk_sets_are_valid(real_mirror):
+    from ratify.risksets import validate
+
+    for treaty, opening in (("CAT", 1985), ("ICCPR", 1967)):
+        rs = sp.ratification_risk_set(treaty)
+        validate(rs, ["ccode"])
+        assert rs.year.min() == opening and rs.year.max() <= 2014
+        assert rs.groupby("ccode").event.sum().max() == 1
+        # covariates are last year's: the democracy dummy follows lagged polity2
+        known = rs.dropna(subset=["polity2_l1"])
+        assert ((known.polity2_l1 >= 6) == (known.democracy == 1)).all()
