@@ -136,3 +136,22 @@ def rscript() -> str:
     if os.environ.get("CI"):
         pytest.fail(reason + " — .ci/run installs them.")
     pytest.skip(reason)
+
+
+# --- the real book, built once per session (test_book.py checks the build, test_site.py the site) --
+
+@pytest.fixture(scope="session")
+def built_book(real_mirror):
+    """The real book: its appendix pages read the data, so it needs the mirror (or cache).
+
+    Built as `make book` builds it (`ratify book build`, warnings are errors); returns the
+    html folder and the build log.
+    """
+    import subprocess
+    import sys
+
+    book = ROOT / "book"
+    ratify = str(Path(sys.executable).parent / "ratify")
+    proc = subprocess.run([ratify, "book", "build", "--book", str(book)], capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    return book / "_build" / "html", proc.stdout + proc.stderr

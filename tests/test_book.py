@@ -23,12 +23,8 @@ def build(book: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=1800)
 
 
-@pytest.fixture(scope="module")
-def built_book(real_mirror):
-    """The real book: its appendix pages read the data, so it needs the mirror (or cache)."""
-    proc = build(BOOK)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-    return BOOK / "_build" / "html", proc.stdout + proc.stderr
+# `built_book` (the real book, built once per session) lives in conftest.py: tests/test_site.py
+# checks the same build in a browser.
 
 
 def test_book_builds_without_warnings(built_book):

@@ -300,3 +300,15 @@ def test_each_chapter_declares_its_notebook_defaults(spec_file):
     assert check_defaults(spec) == []
     assert spec.variants[0].parameters == {} or any(not v.parameters for v in spec.variants), \
         "one variant should be the book's defaults"
+
+
+def test_another_chapters_study_module_or_the_site_code_does_not_make_results_stale(swept, tmp_path):
+    folder = _stored_copy(swept, tmp_path)
+    library = tmp_path / "lib"
+    shutil.copytree(stamp.LIB, library)
+    (library / "studies" / "someone_elses_chapter.py").write_text("X = 1\n")
+    (library / "site.py").write_text((library / "site.py").read_text() + "\n# a comment\n")
+    assert stamp.staleness(load(folder), library=library)["changed"] == []
+    (folder / "analysis.md").write_text((folder / "analysis.md").read_text()
+                                        + "\n```{code-cell} ipython3\nfrom ratify.studies import someone_elses_chapter\n```\n")
+    assert "library" in stamp.staleness(load(folder), library=library)["changed"]  # now it is used

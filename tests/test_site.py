@@ -1,0 +1,138 @@
+"""The built site, in a real browser: every page loads, links and images work, nothing errors.
+
+Uses the book built once per session by the `built_book` fixture (conftest.py), serves it on
+127.0.0.1 and drives Debian's headless Chromium over the DevTools protocol (tests/sitecheck.py).
+Screenshots of the welcome page and of a chapter page, and a JSON summary of the check, are
+saved in book/_build/screenshots/ as build artifacts. RATIFY_SITE=<html folder> checks an
+already-built site instead (e.g. a one-chapter build), without building the book.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ratify.site import pages_to_reread, unique_scripts
+
+pytestmark = pytest.mark.book
+
+
+@pytest.fixture(scope="module")
+def html(request) -> Path:
+    given = os.environ.get("RATIFY_SITE")
+    if given:
+        return Path(given)
+    return request.getfixturevalue("built_book")[0]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sitecheck = pytest.importorskip("sitecheck")
+    if not Path(sitecheck.CHROMIUM).exists() and not shutil.which(sitecheck.CHROMIUM):
+        reason = f"NO BROWSER: {sitecheck.CHROMIUM} not found (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason + " — .ci/run installs it.")
+        pytest.skip(reason)
+    chromium = sitecheck.Chromium()
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site_report(html, browser):
+    from sitecheck import check_site, serve, site_pages
+
+    with serve(html) as base:
+        report = check_site(browser, base, html)
+        report.base = base
+        shots = html.parent / "screenshots"
+        browser.goto(base + "intro.html")
+        welcome = browser.screenshot(shots / "welcome.png")
+        chapter_page = next((p for p in site_pages(html) if p.startswith("chapters/")
+                             and report.pages[p]["images"]), None) or \
+            next((p for p in site_pages(html) if p.startswith(("chapters/", "primer/"))), "intro.html")
+        browser.goto(base + chapter_page)
+        chapter = browser.screenshot(shots / "chapter.png")
+        # the search page finds a word every chapter uses
+        browser.goto(base + "search.html?q=ratification")
+        report.search_hits = browser.evaluate(
+            "new Promise(done => { const t0 = Date.now(); (function poll() {"
+            " const n = document.querySelectorAll('#search-results li').length;"
+            " if (n > 0 || Date.now() - t0 > 20000) done(n); else setTimeout(poll, 250); })(); })")
+    summary = {"pages_checked": len(report.pages), "internal_links_checked": report.links_checked,
+               "images": report.images, "figures": report.figures, "search_hits": report.search_hits,
+               "screenshots": [str(welcome), str(chapter)], "chapter_page": chapter_page,
+               "problems": report.problems}
+    (shots / "site-check.json").write_text(json.dumps(summary, indent=2))
+    print(f"\nsite check: {summary['pages_checked']} pages, {report.links_checked} internal links, "
+          f"{report.images} images, {report.figures} figures; screenshots: {welcome}, {chapter}")
+    return report, welcome, chapter
+
+
+def test_every_page_is_checked(html, site_report):
+    from sitecheck import site_pages
+
+    report, _, _ = site_report
+    assert set(report.pages) == set(site_pages(html))
+    assert "intro.html" in report.pages and len(report.pages) >= 5
+
+
+def test_no_broken_links_images_errors_or_empty_figures(site_report):
+    report, _, _ = site_report
+    assert report.problems == [], "\n".join(report.problems)
+
+
+def test_pages_carry_numbered_figures_and_download_and_launch_buttons(site_report):
+    report, _, _ = site_report
+    notebooks = [p for p, probe in report.pages.items()
+                 if any(link["url"].endswith(".ipynb") for link in probe["links"])]
+    assert notebooks, "no page offers its executed notebook (.ipynb) for download"
+    page = report.pages[notebooks[0]]
+    assert any("mybinder.org" in link["url"] for link in page["links"])
+    assert any("colab.research.google.com" in link["url"] for link in page["links"])
+
+
+def test_search_finds_pages(site_report):
+    report, _, _ = site_report
+    assert report.search_hits > 0
+
+
+def test_screenshots_are_saved(site_report):
+    _, welcome, chapter = site_report
+    for shot in (welcome, chapter):
+        data = shot.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def test_site_opens_from_disk(html, browser):
+    """`make book` output needs no server: styles, images and relative links resolve on file://."""
+    from sitecheck import check_from_disk, site_pages
+
+    pages = ["intro.html"] + [p for p in site_pages(html) if p.startswith("chapters/")][:1]
+    problems = [problem for page in pages for problem in check_from_disk(browser, html, page)]
+    assert problems == [], "\n".join(problems)
+
+
+# --- the Sphinx hooks behind the site (lib/ratify/site.py) ---------------------------------------
+
+def test_scorecard_is_reread_unless_already_read():
+    always = ["reproducibility/scorecard", "not/a/page"]
+    found = {"intro", "reproducibility/scorecard"}
+    assert pages_to_reread(always, found, added=set(), changed=set()) == ["reproducibility/scorecard"]
+    assert pages_to_reread(always, found, added=set(), changed={"reproducibility/scorecard"}) == []
+
+
+def test_duplicate_scripts_are_dropped_in_order():
+    class Js(str):
+        def __new__(cls, filename, body=None):
+            obj = super().__new__(cls, filename or "")
+            obj.filename, obj.attributes = filename, ({"body": body} if body else {})
+            return obj
+
+    scripts = [Js("a.js"), Js(None, "const X = 1"), Js("b.js"), Js("", "const X = 1"), Js("a.js")]
+    kept = unique_scripts(scripts)
+    assert [(s.filename, s.attributes.get("body")) for s in kept] == [("a.js", None), (None, "const X = 1"), ("b.js", None)]
