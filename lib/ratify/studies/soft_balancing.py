@@ -493,6 +493,8 @@ def use_paper_bands(comparison: pd.DataFrame, published: dict, models: dict) -> 
     ``published.yaml``; ours are recomputed from our p-values with the same cut-offs.
     """
     out = comparison.copy()
+    bands = ["paper_band", "ours_band", "same_band"]
+    out[bands] = out[bands].astype(object)  # all-missing columns arrive as float; they hold labels
     by_id = {i["id"]: i for i in published["items"]}
     for row in out.itertuples():
         item = by_id[row.id]
