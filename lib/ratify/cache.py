@@ -53,7 +53,8 @@ def path_for(func, args: tuple = (), kwargs: dict | None = None) -> Path:
     return cache_dir() / "_derived" / "calls" / f"{name}-{key(func, args, kwargs or {})[:20]}.pkl"
 
 
-def _store(target: Path, value) -> None:
+def write_pickle(target: Path, value) -> None:
+    """Pickle ``value`` to ``target`` atomically: a concurrent reader sees the old file or the whole new one."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.stem, suffix=".part")
     try:
@@ -82,7 +83,7 @@ def cached(func):
             except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
                 pass  # written by another pandas or cut short: compute again and replace it
         value = func(*args, **kwargs)
-        _store(target, value)
+        write_pickle(target, value)
         return value
 
     wrapper.cache_path = lambda *a, **k: path_for(func, a, k)

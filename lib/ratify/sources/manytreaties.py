@@ -16,15 +16,14 @@ lists are fixed from the table :data:`DATE_FIXES`, each fix reported in ``attrs`
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 import warnings
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
+from ..cache import write_pickle
 from ..data.locations import cache_dir
 from .provenance import registered_path, stamp
 
@@ -138,16 +137,7 @@ def _read_list(source: str, object_name: str, path: Path | None) -> dict[str, pd
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass  # unreadable (e.g. written by another pandas): parse again and replace it
     frames = _parse_list(file, object_name)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=cached.stem, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(frames, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, cached)  # atomic: a concurrent reader sees the old state or the whole file
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_pickle(cached, frames)
     return frames
 
 
