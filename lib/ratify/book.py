@@ -8,13 +8,13 @@ cache when the fingerprint moves.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import tempfile
 import sys
 from pathlib import Path
 
+from .cache import hash_files
 from .data.locations import PROJECT_ROOT
 
 BOOK_DIR = PROJECT_ROOT / "book"
@@ -27,11 +27,7 @@ def input_files(book: Path = BOOK_DIR) -> list[Path]:
 
 
 def fingerprint(files: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode() + b"\0")
-        digest.update(path.read_bytes() if path.exists() else b"<absent>")
-    return digest.hexdigest()
+    return hash_files(files)
 
 
 def refresh_execution_cache(book: Path = BOOK_DIR) -> bool:
@@ -59,12 +55,9 @@ def build(book: Path = BOOK_DIR, strict: bool = True) -> int:
     return subprocess.call(cmd)
 
 
-CHAPTERS = BOOK_DIR / "chapters"
-
-
-def chapter_entry(slug: str) -> dict:
+def chapter_entry(slug: str, book: Path = BOOK_DIR) -> dict:
     """The chapter's place in ``_toc.yml``: its ``index``, its numbered pages, then its robustness page."""
-    folder = CHAPTERS / slug
+    folder = book / "chapters" / slug
     entry: dict = {"file": f"chapters/{slug}/index", "sections": []}
     if sorted(folder.glob("[0-9]*.md")):
         entry["sections"].append({"glob": f"chapters/{slug}/[0-9]*"})
@@ -104,7 +97,7 @@ def build_chapter(slug: str, book: Path = BOOK_DIR, strict: bool = True) -> int:
     if kept.is_dir() and not results.exists():
         shutil.move(kept, results)
     toc = yaml.safe_load((book / "_toc.yml").read_text())
-    toc["parts"] = [{"caption": "Chapter", "chapters": [chapter_entry(slug)]},
+    toc["parts"] = [{"caption": "Chapter", "chapters": [chapter_entry(slug, book)]},
                     *[p for p in toc["parts"] if p.get("caption") == "Appendices"]]
     (dest / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
     # the real front page links to every chapter; a one-chapter book gets a plain one

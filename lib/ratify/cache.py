@@ -29,14 +29,24 @@ NO_CACHE_ENV = "RATIFY_NO_CACHE"
 LIB = Path(__file__).resolve().parent
 
 
+MISSING = object()  # read_pickle's "nothing usable there"
+
+
+def hash_files(paths, root: Path | None = None) -> str:
+    """One SHA-256 over files' names (relative to ``root``, else base names) and contents;
+    a missing file counts as ``<absent>``. Shared by the call cache, the book's execution-cache
+    fingerprint and the variant stamps."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path.relative_to(root) if root else path.name).encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"<absent>")
+    return digest.hexdigest()
+
+
 @functools.lru_cache(maxsize=1)
 def inputs_digest() -> str:
     """SHA-256 over the registry and every module of the library (computed once per process)."""
-    digest = hashlib.sha256()
-    for path in [PROJECT_ROOT / "data" / "sources.toml", *sorted(LIB.rglob("*.py"))]:
-        digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0")
-        digest.update(path.read_bytes() if path.exists() else b"<absent>")
-    return digest.hexdigest()
+    return hash_files([PROJECT_ROOT / "data" / "sources.toml", *sorted(LIB.rglob("*.py"))], root=PROJECT_ROOT)
 
 
 def key(func, args: tuple, kwargs: dict) -> str:
@@ -51,6 +61,17 @@ def path_for(func, args: tuple = (), kwargs: dict | None = None) -> Path:
     """Where the result of this call is (or would be) stored."""
     name = f"{func.__module__}.{func.__qualname__}".replace("<", "").replace(">", "")
     return cache_dir() / "_derived" / "calls" / f"{name}-{key(func, args, kwargs or {})[:20]}.pkl"
+
+
+def read_pickle(target: Path):
+    """The pickled value at ``target``, or ``MISSING`` if it is absent or unreadable (cut short,
+    or written by another pandas): the caller computes it again and replaces it."""
+    if not target.exists():
+        return MISSING
+    try:
+        return pickle.loads(target.read_bytes())
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return MISSING
 
 
 def write_pickle(target: Path, value) -> None:
@@ -77,11 +98,8 @@ def cached(func):
         if os.environ.get(NO_CACHE_ENV):
             return func(*args, **kwargs)
         target = path_for(func, args, kwargs)
-        if target.exists():
-            try:
-                return pickle.loads(target.read_bytes())
-            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                pass  # written by another pandas or cut short: compute again and replace it
+        if (value := read_pickle(target)) is not MISSING:
+            return value
         value = func(*args, **kwargs)
         write_pickle(target, value)
         return value

@@ -15,15 +15,15 @@ lists are fixed from the table :data:`DATE_FIXES`, each fix reported in ``attrs`
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 import warnings
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
-from ..cache import write_pickle
+from .. import data
+from ..cache import MISSING, read_pickle, write_pickle
+from ..data.fetch import sha256 as _sha256
 from ..data.locations import cache_dir
 from .provenance import registered_path, stamp
 
@@ -38,7 +38,6 @@ KNOWN_RDATA_CLASSES = ("tbl_df", "tbl", "mdate", "POSIXct", "POSIXt", "Date", "p
 _KNOWN_WARNING = r'Missing constructor for R class "(?:{})"'.format("|".join(KNOWN_RDATA_CLASSES))
 
 MOON = "GASMCB_1979A"
-MOON_NOT_PARTIES = ("GTM", "IND", "ROU")
 OUTER_SPACE = "TP09CB_1967A"
 IACPPT = "INAPPT_1985A"  # Inter-American Convention to Prevent and Punish Torture
 
@@ -72,6 +71,8 @@ DATE_FIXES = (
           "signed on the day of adoption; GGO coded its own (swapped) adoption date")
       for s in ("BOL", "COL", "URY", "VEN")),
 )
+#: The Moon Agreement "parties" GGO lists that are signatories only (from DATE_FIXES).
+MOON_NOT_PARTIES = tuple(f.state for f in DATE_FIXES if f.treaty == MOON and f.corrected is None)
 
 #: GGO ids of the Inter-American (OAS-system) instruments in this vintage: what the title
 #: rule of ``read_manytreaties_agreements`` (``oas_candidate``) finds, fixed here so the
@@ -102,14 +103,6 @@ GGO_TO_ISO3 = {"ALG": "DZA", "ROM": "ROU"}
 GGO_TO_COW = {"YUG": 345, "SCG": 345, "CSK": 315, "DDR": 265, "YAR": 678, "YMD": 680, "KOS": 347}
 
 
-def _sha256(file: Path) -> str:
-    h = hashlib.sha256()
-    with open(file, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _parse_list(file: Path, object_name: str) -> dict[str, pd.DataFrame]:
     """The named R list ``object_name`` in ``file`` as {name: data frame} (slow: ~35 s for parties)."""
     import rdata
@@ -130,12 +123,11 @@ def cache_file(source: str, sha256: str) -> Path:
 def _read_list(source: str, object_name: str, path: Path | None) -> dict[str, pd.DataFrame]:
     """The parsed R list, from the derived-data cache when this exact file was parsed before."""
     file = registered_path(source, path=path)
-    cached = cache_file(source, _sha256(file))
-    if cached.exists():
-        try:
-            return pickle.loads(cached.read_bytes())
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass  # unreadable (e.g. written by another pandas): parse again and replace it
+    # a registered file was verified against its registry hash on fetch: no need to hash it again
+    digest = data.registry().resolve(source).sha256 if path is None else _sha256(file)
+    cached = cache_file(source, digest)
+    if (frames := read_pickle(cached)) is not MISSING:
+        return frames
     frames = _parse_list(file, object_name)
     write_pickle(cached, frames)
     return frames

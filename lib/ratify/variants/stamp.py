@@ -15,21 +15,14 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..cache import LIB
+from ..cache import hash_files as _sha
 from ..data.locations import registry_file
 from .schema import SPEC_FILE, Chapter
 
-LIB = Path(__file__).resolve().parents[1]
 STORE = "variants"
 RESULTS_FILE = "results.csv"
 STAMP_FILE = "stamp.json"
-
-
-def _sha(paths: list[Path], root: Path | None = None) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(str(path.relative_to(root) if root else path.name).encode() + b"\0")
-        digest.update(path.read_bytes() if path.exists() else b"<absent>")
-    return digest.hexdigest()
 
 
 STUDY_IMPORT = re.compile(r"ratify\.studies(?:\.(\w+)|\s+import\s+(\w+))")
