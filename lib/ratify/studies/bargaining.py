@@ -274,7 +274,6 @@ def with_proxy(frame: pd.DataFrame, proxy: str = "window") -> pd.DataFrame:
 
 #: Table 1 without the chair dummies (no public source): Model 1 and Model 2 (issue fixed effects).
 FORMULAS = {"model1": "rate ~ sign_rate", "model2": "rate ~ sign_rate + C(chapter_label)"}
-ESTIMATORS = ("fractional_logit", "beta")
 
 
 def model_formula(model: str, controls: bool = False) -> str:

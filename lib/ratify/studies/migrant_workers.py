@@ -27,7 +27,7 @@ from ..cache import cached
 from ..diffusion import bound_share
 from ..panels import (add_democracy, add_gdp_per_capita, add_legal_origin, add_measure, add_migrant_stock,
                       add_pts, add_region, add_remittances, state_years)
-from ..risksets import consents_with_cow, country_risk_set
+from ..risksets import consents_with_cow, country_risk_set, event_years
 from ..sources import read_gdi_wdi, read_hr_treaties, read_net_migration
 
 TREATY = "IV-13"
@@ -68,16 +68,17 @@ LABELS = {
 
 # --- the event ----------------------------------------------------------------------------------
 
+@cached
 def crmw_consents() -> pd.DataFrame:
-    """Every CRMW ratification or accession with its day-level date, keyed to COW codes."""
+    """Every CRMW ratification or accession with its day-level date, keyed to COW codes
+    (cached: the panel, the risk set, the regional rates and three pages all start from it)."""
     hr = read_hr_treaties()
     return consents_with_cow(hr[hr.mtdsg_no == TREATY])
 
 
 def first_consent_years(consents: pd.DataFrame) -> pd.DataFrame:
     """ccode and the calendar year of its first consent."""
-    return (consents.assign(event_year=consents.date.dt.year).groupby("ccode", as_index=False)
-            .event_year.min())
+    return event_years(consents, ["ccode"])
 
 
 # --- covariates ----------------------------------------------------------------------------------

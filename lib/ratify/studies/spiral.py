@@ -246,7 +246,7 @@ def leader_tenure() -> pd.DataFrame:
     rows = []
     for r in a.itertuples(index=False):
         for y in range(r.start.year, r.end.year + 1):
-            if r.end >= pd.Timestamp(f"{y}-12-31") or r.end.year == 2015 and y == 2015:
+            if r.end >= pd.Timestamp(f"{y}-12-31"):  # Archigos codes leaders still in office as ending 2015-12-31
                 rows.append((int(r.ccode), y, y - r.start.year + 1))
     df = pd.DataFrame(rows, columns=["ccode", "year", "leader_tenure"])
     df = df.sort_values("leader_tenure").drop_duplicates(["ccode", "year"], keep="first")
@@ -500,7 +500,7 @@ def ratification_risk_set(treaty: str = "CAT", end_year: int = 2014, ratificatio
     from ..risksets import country_risk_set
 
     opening = {"ICCPR": 1967, "CAT": 1985}[treaty]
-    panel = spiral_panel(1960, 2016, ratification_source)
+    panel = spiral_panel(ratification_source=ratification_source)  # the cached panel every page uses
     col = f"{treaty.lower()}_year"
     events = panel[["ccode", col]].drop_duplicates().rename(columns={col: "event_year"}).dropna()
     shares = bound_share(panel[["ccode", "year", "region"]], events.astype({"event_year": int}), group="region",
@@ -544,10 +544,6 @@ COX_SPECS = {
     "horizon": ["democracy", "poor_record", "ln_tenure", "tenure_x_poor", "ln_gdppc_l1", "regional_share_10"],
     "world": ["democracy", "poor_record", "ln_gdppc_l1", "regional_share_10", "igo_10"],
 }
-
-
-def regime_labels() -> dict[str, str]:
-    return {r: r.capitalize() for r in REGIMES}
 
 
 def lincom(params: np.ndarray, cov: np.ndarray, names: list[str], weights: dict[str, float]) -> dict:
