@@ -27,7 +27,7 @@ from ..cache import cached
 from ..diffusion import bound_share
 from ..panels import (add_democracy, add_gdp_per_capita, add_legal_origin, add_measure, add_migrant_stock,
                       add_pts, add_region, add_remittances, state_years)
-from ..risksets import consents_with_cow, country_risk_set, event_years
+from ..risksets import consents_with_cow, country_risk_set
 from ..sources import read_gdi_wdi, read_hr_treaties, read_net_migration
 
 TREATY = "IV-13"
@@ -77,8 +77,10 @@ def crmw_consents() -> pd.DataFrame:
 
 
 def first_consent_years(consents: pd.DataFrame) -> pd.DataFrame:
-    """ccode and the calendar year of its first consent."""
-    return event_years(consents, ["ccode"])
+    """ccode and the calendar year of its first consent (a plain integer year: the pages use it
+    in arithmetic and comparisons, where risksets.event_years' nullable Int64 would not do)."""
+    return (consents.assign(event_year=consents.date.dt.year).groupby("ccode", as_index=False)
+            .event_year.min())
 
 
 # --- covariates ----------------------------------------------------------------------------------
