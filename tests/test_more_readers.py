@@ -265,7 +265,9 @@ READERS = {
     "igo_memberships": ["read_igo_memberships"], "mip_interventions": ["read_mip"], "icb_v13": ["read_icb_actors"],
     "capdist": ["read_capdist"], "ucdp_acd": ["read_ucdp_acd"], "ucdp_onsets": ["read_ucdp_onsets"],
     "archigos": ["read_archigos"], "cow_war_intra": ["cow_war_country_years"], "cow_war_inter": ["cow_war_country_years"],
-    "cow_igo_sy": ["read_igo_counts"],
+    "cow_igo_sy": ["read_igo_counts"], "iab_brain_drain": ["read_iab_brain_drain"],
+    "ieadb_2026": ["read_ieadb_agreements", "read_ieadb_memberships"], "imf_arrangements": ["read_imf_arrangements"],
+    "wdi_oda": ["read_oda_received"],
 }
 
 

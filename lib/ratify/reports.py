@@ -24,6 +24,8 @@ KEYED_READERS = [
     ("undesa_ims_2020_destination", sources.read_ims_destination), ("unvotes", sources.read_unvotes),
     ("ucdp_onsets", sources.read_ucdp_onsets), ("archigos", sources.read_archigos),
     ("manytreaties_parties", sources.read_manytreaties_parties),
+    ("iab_brain_drain", sources.read_iab_brain_drain), ("ieadb_2026", sources.read_ieadb_memberships),
+    ("imf_arrangements", sources.read_imf_arrangements), ("wdi_oda", sources.read_oda_received),
 ]
 
 

@@ -45,3 +45,22 @@ def read_gdp_per_capita(path: Path | str | None = None) -> pd.DataFrame:
     df = pd.DataFrame({"iso3c": raw.geo.str.upper().astype("string"), "year": raw.time.astype("int64"),
                        "gdppc": raw.gdppercapita_us_inflation_adjusted.astype(float)})
     return stamp(add_cow(df, "wdi_gdppc", iso3c="iso3c"), "wdi_gdppc")
+
+
+def read_oda_received(path: Path | str | None = None) -> pd.DataFrame:
+    """WDI DT.ODA.ALLD.CD (net ODA and official aid received, current US$), 1960–2017.
+
+    The workbook is the World Bank's wide download (sheet ``Data``: one ``ODAyyyy`` column
+    per year, renamed so in the archive). Net flows can be negative (repayments exceed
+    disbursements). A vintage of about 2018.
+    """
+    raw = pd.read_excel(registered_path("wdi_oda", path=path), sheet_name="Data")
+    years = [c for c in raw.columns if str(c).startswith("ODA") and str(c)[3:].isdigit()]
+    if not years:
+        raise ValueError(f"{path or 'wdi_oda'}: no ODAyyyy columns in sheet 'Data'; found {list(raw.columns)[:8]}")
+    long = raw.melt(id_vars=["Country Name", "Country Code"], value_vars=years, var_name="year",
+                    value_name="oda_received").dropna(subset=["oda_received"])
+    df = pd.DataFrame({"iso3c": long["Country Code"].astype("string"), "year": long.year.str[3:].astype("int64"),
+                       "wb_name": long["Country Name"].astype("string"),
+                       "oda_received": pd.to_numeric(long.oda_received).astype(float)})
+    return stamp(add_cow(df.reset_index(drop=True), "wdi_oda", iso3c="iso3c"), "wdi_oda", unit="current US$")
