@@ -22,7 +22,7 @@ EVENT_TERM = re.compile(r"ev_([mp])(\d+)")
 
 
 def event_term(k: int) -> str:
-    """The dummy for event time ``k``: ``ev_m5`` (five years before) … ``ev_p0`` (the event year) … ``ev_p10``."""
+    """The dummy for event time ``k``: ``ev_m5`` (five years before), ``ev_p0`` (the event year), ``ev_p10``."""
     return f"ev_{'m' if k < 0 else 'p'}{abs(k)}"
 
 

@@ -31,7 +31,7 @@ def ipw_weights(frame: pd.DataFrame, treatment: str, covariates: list[str], *, o
     """The complete rows (treatment, covariates, time and ``outcome`` if given) with ``pscore`` (the
     truncated propensity) and ``ipw`` (the stabilised weight); the propensity model is in ``attrs["ipw"]``."""
     if not 0 <= trim < 0.5:
-        raise ValueError(f"trim={trim}; use a share in [0, 0.5), e.g. 0.01 to truncate propensities to [0.01, 0.99]")
+        raise ValueError(f"trim={trim}; use a share in [0, 0.5), e.g. 0.01 to truncate to [0.01, 0.99]")
     used = complete(frame, list(dict.fromkeys([*([outcome] if outcome else []), treatment, *covariates, time])))
     if not used[treatment].isin([0, 1]).all():
         raise ValueError(f"{treatment!r} must be 0/1; found {sorted(used[treatment].unique())[:5]}")
@@ -45,16 +45,17 @@ def ipw_weights(frame: pd.DataFrame, treatment: str, covariates: list[str], *, o
     used["pscore"] = score
     used["ipw"] = np.where(used[treatment] == 1, share / score, (1 - share) / (1 - score))
     used = used.drop(columns="t_decades")
-    used.attrs = {**frame.attrs, "ipw": {"formula": formula, "t_decades": f"({time} - {used[time].mean():.4f}) / 10",
-                                         "trim": trim, "truncated": int((raw != score).sum()),
-                                         "treated_share": float(share), "stabilised": True}}
+    centre = f"({time} - {used[time].mean():.4f}) / 10"
+    used.attrs = {**frame.attrs, "ipw": {"formula": formula, "t_decades": centre, "trim": trim, "stabilised": True,
+                                         "truncated": int((raw != score).sum()), "treated_share": float(share)}}
     return used
 
 
 def fit_ipw_linear(frame: pd.DataFrame, outcome: str, terms: list[str], *, treatment: str,
                    covariates: list[str], fixed_effects: Sequence[str] = ("year",), cluster: str = "ccode",
                    time_degree: int = 3, trim: float = 0.01, keep: Sequence[str] = (), name: str = "ipw",
-                   label: str | None = None, sources: list[str] | None = None) -> tuple[RegressionFit, pd.DataFrame]:
+                   label: str | None = None,
+                   sources: list[str] | None = None) -> tuple[RegressionFit, pd.DataFrame]:
     """Propensity weights (:func:`ipw_weights`) and the weighted linear model of ``outcome`` on ``terms``;
     returns the fit (its specification names the propensity model) and the weighted rows."""
     weighted = ipw_weights(frame, treatment, covariates, outcome=outcome, time_degree=time_degree, trim=trim)

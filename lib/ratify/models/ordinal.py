@@ -116,7 +116,8 @@ def fit_ordered_logit(frame: pd.DataFrame, outcome: str, terms: list[str], *, cl
     params, cov = fit.params, fit.cov_params()
     n, k, clusters = int(fit.nobs), len(params), int(groups.max() + 1)
     result = ModelResult(
-        name=name, label=label or name, model="Ordered logit", terms=terms_table(terms, params[terms], fit.bse[terms]),
+        name=name, label=label or name, model="Ordered logit",
+        terms=terms_table(terms, params[terms], fit.bse[terms]),
         n=n, subjects=int(used[cluster].nunique()), loglik=float(fit.llf), aic=float(-2 * fit.llf + 2 * k),
         specification={"outcome": outcome, "terms": terms, "categories": [int(c) for c in endog.cat.categories],
                        "cluster": cluster, "clusters": clusters, "k": k,
