@@ -138,6 +138,19 @@ def rscript() -> str:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def rscript_ordinal(rscript) -> str:
+    """Rscript that also has MASS (polr) and ordinal (clm) for the ordered-logit check."""
+    import subprocess
+
+    if subprocess.run([rscript, "-e", "library(MASS); library(ordinal)"], capture_output=True).returncode == 0:
+        return rscript
+    reason = "NO R: the ordered-logit check needs MASS and ordinal (apt-get install r-cran-mass r-cran-ordinal)"
+    if os.environ.get("CI"):
+        pytest.fail(reason + " — .ci/run installs them.")
+    pytest.skip(reason)
+
+
 # --- the real book, built once per session (test_book.py checks the build, test_site.py the site) --
 
 @pytest.fixture(scope="session")
