@@ -5,10 +5,12 @@ from pathlib import Path
 import typer
 
 from . import book as _book
+from .cache.cli import app as cache_app
 from .data.cli import app as data_app
 
 app = typer.Typer(help="Ratification: the executable book's command line.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.add_typer(cache_app, name="cache")
 
 book_app = typer.Typer(help="Build the Jupyter Book.", no_args_is_help=True)
 app.add_typer(book_app, name="book")
