@@ -23,6 +23,8 @@ from ratify.cache import codec, inventory, store
 from ratify.cli import app
 from ratify.models.results import ModelResult, terms_table
 
+from conftest import flip_random_bit
+
 CALLS: list[tuple] = []
 LIB = Path(cache.__file__).resolve().parents[1]
 
@@ -192,10 +194,7 @@ def test_fuzz_flipped_bits_give_the_same_value_or_a_rebuild_that_says_so(kind, c
         shutil.rmtree(entry, ignore_errors=True)
         shutil.copytree(backup, entry)
         target = entry / files[i % len(files)]
-        data = bytearray(target.read_bytes())
-        bit = rng.randrange(len(data) * 8)
-        data[bit // 8] ^= 1 << (bit % 8)
-        target.write_bytes(bytes(data))
+        flip_random_bit(target, rng)
         calls, warned = len(CALLS), len(_warnings(caplog))
         value = call()
         assert codec.same(pristine, value) is None, f"flip {i} of {target.name} changed the value silently"

@@ -20,6 +20,7 @@ from ratify import concord
 from ratify.sources import manytreaties
 from ratify.sources.countrycodes import read_countrycode_panel
 
+from conftest import flip_random_bit
 from fixtures.rdata import COUNTRYCODE_PANEL, write_rda
 
 GGO_COLUMNS = ["stateID", "treatyID", "Title", "Begin", "End", "Signature", "StateSignature", "StateRatification",
@@ -170,10 +171,7 @@ def test_fuzz_flipped_bits_in_the_parse_cache_are_caught(toy_files, monkeypatch,
         shutil.rmtree(cached)
         shutil.copytree(backup, cached)
         target = cached / files[i % len(files)]
-        data = bytearray(target.read_bytes())
-        bit = rng.randrange(len(data) * 8)
-        data[bit // 8] ^= 1 << (bit % 8)
-        target.write_bytes(bytes(data))
+        flip_random_bit(target, rng)
         before, warned = len(parses), caplog.text.count("rebuilding it")
         again = manytreaties._read_list("manytreaties_parties", "parties", parties)
         assert codec.same(first, again) is None, f"flip {i} in {target.name} changed the parsed list silently"

@@ -117,34 +117,47 @@ def save(folder: Path, value, about: dict) -> None:
         if (difference := codec.same(value, codec.decode(tree, staging))) is not None:
             raise codec.Unstorable(f"it does not come back the same ({difference})")
         staging.chmod(0o755)
-        _move_into_place(staging, folder)
+        move_into_place(staging, folder, keep=_sound)  # a sound entry a parallel process wrote meanwhile stays
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone already when it was moved into place
 
 
-def _move_into_place(staging: Path, folder: Path) -> None:
-    """Rename ``staging`` to ``folder``; a damaged entry there is replaced, a sound one (written
-    meanwhile by a parallel process) is kept."""
-    try:
-        os.rename(staging, folder)
-        return
-    except OSError:
-        if not folder.exists():
-            raise
+def _sound(folder: Path) -> bool:
     try:
         read_entry(folder)
-        return  # someone else's complete entry got there first
+        return True
     except Damaged:
-        pass
-    trash = folder.with_name(f".{folder.name}.{secrets.token_hex(4)}{PARTIAL}")
-    try:
-        os.rename(folder, trash)
-    except FileNotFoundError:
-        pass
-    try:
-        os.rename(staging, folder)
-    finally:
-        shutil.rmtree(trash, ignore_errors=True)
+        return False
+
+
+def move_into_place(staging: Path, target: Path, keep=lambda existing: False) -> bool:
+    """Rename the folder ``staging`` to ``target``, replacing what is there unless ``keep(target)``
+    says to keep it (then ``staging`` stays where it is); True when ``staging`` took its place.
+
+    Another process may be doing the same to ``target`` at the same moment: whoever renames last wins,
+    and nobody sees a half-replaced folder. Shared with the variant runner's output folders."""
+    for _ in range(10):
+        try:
+            os.rename(staging, target)  # also replaces an empty folder
+            return True
+        except OSError:
+            if not target.exists():
+                raise
+        if keep(target):
+            return False
+        trash = target.with_name(f".{target.name}.{secrets.token_hex(4)}{PARTIAL}")
+        try:
+            os.rename(target, trash)
+        except FileNotFoundError:
+            continue
+        try:
+            os.rename(staging, target)
+            return True
+        except OSError:
+            continue
+        finally:
+            shutil.rmtree(trash, ignore_errors=True)
+    raise OSError(f"could not move {staging} into {target}: other processes kept replacing it")
 
 
 def reuse_or_build(folder: Path, build, about: dict, label: str):
