@@ -529,15 +529,20 @@ def test_two_runs_into_one_folder_do_not_race(chapter_copy, tmp_path):
     import time
 
     out = tmp_path / "shared"
-    first = _ratify("run", str(chapter_copy), "--out", str(out), "-p", "pause", "8")
-    time.sleep(3)
+    first = _ratify("run", str(chapter_copy), "--out", str(out), "-p", "pause", "25")
+    assert first.stdout.readline().startswith("running analysis.md")
+    time.sleep(2)
     second = _ratify("run", str(chapter_copy), "--out", str(out), "-p", "slope_scale", "2")
     results = [p.communicate(timeout=300) + (p.returncode,) for p in (second, first)]
     for stdout, stderr, code in results:
         assert code == 0, stdout + stderr
-    assert "Slope of y on x" in results[1][0]
-    assert json.loads((out / runner.MARKER).read_text())["parameters"]["pause"] == 8.0  # the last to finish
-    assert (out / "results" / "fixture_ols.json").exists()
+        assert "Slope of y on x" in stdout
+    # the folder holds one whole run (the last to finish), its results matching its parameters
+    marker = json.loads((out / runner.MARKER).read_text())
+    slope = next(t["estimate"] for t in json.loads((out / "results" / "fixture_ols.json").read_text())["terms"]
+                 if t["term"] == "x")
+    assert marker["status"] == "ok" and slope == pytest.approx(2.0171 / marker["parameters"]["slope_scale"], abs=1e-3)
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(runner.PARTIAL)] == []
 
 
 def test_ctrl_c_during_run_is_one_line_and_exit_130(chapter_copy, tmp_path):

@@ -75,11 +75,7 @@ def _registry_or_exit() -> None:
 
 
 def _quiet_interrupt(message: str) -> None:
-    """One line and exit 130 (128 + SIGINT), as a shell expects after Ctrl-C. The kernel client's
-    cancelled tasks would otherwise log 'Task exception was never retrieved' as the process ends."""
-    import logging
-
-    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    """One line and exit 130 (128 + SIGINT), as a shell expects after Ctrl-C."""
     typer.echo(message, err=True)
     raise typer.Exit(130)
 
@@ -113,17 +109,19 @@ def run(
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"running {spec.notebook.name} with " + (", ".join(f"{k}={v!r}" for k, v in values.items()) or "the defaults"))
-    try:
-        executed = runner.execute(spec, full, folder, timeout)
-        found, problems = collect.read_results(spec, executed.parent / "results")
+    try:  # in a worker process: Ctrl-C then stops the worker and its kernel cleanly
+        outcome = runner.in_worker(runner.run_once, str(spec.folder), full, str(Path(folder).resolve()), timeout)
     except KeyboardInterrupt:
         _quiet_interrupt("interrupted: the run was stopped (Ctrl-C); nothing was replaced")
-    except runner.RunFailed as err:
-        if getattr(err.error, "ename", "") == "KeyboardInterrupt":
-            _quiet_interrupt(f"interrupted: the run was stopped (Ctrl-C); the notebook so far: {err.notebook}")
-        typer.echo(f"failed: {runner.describe_error(err.error)}\nexecuted notebook (with the error): {err.notebook}",
-                   err=True)
+    except runner.WorkerDied as err:
+        typer.echo(f"failed: {err}", err=True)
         raise typer.Exit(1) from None
+    if "error" in outcome:
+        if outcome["interrupted"]:
+            _quiet_interrupt(f"interrupted: the run was stopped (Ctrl-C); the notebook so far: {outcome['notebook']}")
+        typer.echo(f"failed: {outcome['error']}\nexecuted notebook (with the error): {outcome['notebook']}", err=True)
+        raise typer.Exit(1)
+    executed, found, problems = Path(outcome["executed"]), outcome["found"], outcome["problems"]
     for q in spec.key_quantities:
         if q.id + "_estimate" in found:
             typer.echo(f"  {q.label}: {found[q.id + '_estimate']:.4g} "

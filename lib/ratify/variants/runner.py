@@ -180,16 +180,33 @@ def run_variant(folder: str, name: str, root: str | None = None, timeout: int | 
                        seconds=time.perf_counter() - start, results=results)
 
 
-# --- a sweep: one worker process per variant --------------------------------------------------
+def run_once(folder: str, values: dict, out: str, timeout: int | None = None) -> dict:
+    """One ad-hoc run (``ratify run``) as plain data: ``executed``, ``found`` and ``problems``, or
+    ``error``, ``notebook`` and ``interrupted`` when the notebook failed. Sent from a worker process."""
+    chapter = load(folder)
+    try:
+        executed = execute(chapter, values, Path(out), timeout)
+    except RunFailed as err:
+        return {"error": describe_error(err.error), "notebook": str(err.notebook),
+                "interrupted": getattr(err.error, "ename", "") == "KeyboardInterrupt"}
+    found, problems = collect.read_results(chapter, executed.parent / "results")
+    return {"executed": str(executed), "found": found, "problems": problems}
 
-def _worker(conn, args: tuple) -> None:
-    """Run one variant in a process of its own and send its row back."""
+
+# --- worker processes: one per run, so a crash or a Ctrl-C stops only what it should --------
+
+class WorkerDied(RuntimeError):
+    """The worker process ended without sending a result (killed, out of memory, ...)."""
+
+
+def _worker(conn, func, args: tuple) -> None:
+    """Run ``func(*args)`` in a process of its own and send the result back."""
     if hasattr(os, "setsid"):
         os.setsid()  # the terminal's Ctrl-C goes to the parent, which stops the workers itself
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind, so papermill shuts its kernel down
     try:
-        conn.send(run_variant(*args))
-    except Exception as err:  # noqa: BLE001 - the parent turns it into the variant's row
+        conn.send(func(*args))
+    except Exception as err:  # noqa: BLE001 - the parent reports it
         conn.send({"worker_error": describe_error(err)})
     conn.close()
 
@@ -205,37 +222,67 @@ def _death(exitcode: int | None) -> str:
     return f"WorkerDied: the process running this variant ended without a result ({how})"
 
 
+def _start(func, args: tuple, name: str):
+    """A started worker process and the end of the pipe its result comes through."""
+    context = multiprocessing.get_context("spawn")  # not fork: the parent may hold threads (tqdm's monitor)
+    reader, writer = context.Pipe(duplex=False)
+    process = context.Process(target=_worker, args=(writer, func, args), name=name)
+    process.start()
+    writer.close()  # the worker holds the only writer: its death ends the pipe
+    return process, reader
+
+
+def _finish(process, reader) -> dict:
+    """The worker's result once its pipe is ready; ``worker_error`` says why when there is none."""
+    try:
+        result = reader.recv()
+    except (EOFError, OSError):
+        result = None
+    reader.close()
+    process.join()
+    return result if result is not None else {"worker_error": _death(process.exitcode)}
+
+
+def _stop(processes) -> None:
+    for process in processes:  # SIGTERM: each unwinds and shuts its kernel down
+        process.terminate()
+    for process in processes:
+        process.join(timeout=30)
+
+
+def in_worker(func, *args) -> dict:
+    """``func(*args)`` in a worker process of its own; Ctrl-C stops the worker (and its kernel) and
+    is raised here. A worker that dies raises :class:`WorkerDied`."""
+    process, reader = _start(func, args, name=func.__name__)
+    try:
+        wait([reader])
+        result = _finish(process, reader)
+    except BaseException:
+        _stop([process])
+        raise
+    if "worker_error" in result:
+        raise WorkerDied(result["worker_error"])
+    return result
+
+
 def _run_isolated(chapter: Chapter, args: list[tuple], jobs: int, done) -> None:
     """Run each variant in its own worker process, ``jobs`` at a time; ``done(row)`` for each."""
-    context = multiprocessing.get_context("spawn")  # not fork: the parent may hold threads (tqdm's monitor)
     waiting, running = list(args), {}
     try:
         while waiting or running:
             while waiting and len(running) < jobs:
                 a = waiting.pop(0)
-                reader, writer = context.Pipe(duplex=False)
-                process = context.Process(target=_worker, args=(writer, a), name=f"variant {a[1]}")
-                process.start()
-                writer.close()  # the worker holds the only writer: its death ends the pipe
+                process, reader = _start(run_variant, a, name=f"variant {a[1]}")
                 running[reader] = (process, a[1], time.perf_counter())
             for reader in wait(list(running)):
                 process, name, start = running.pop(reader)
-                try:
-                    row = reader.recv()
-                except (EOFError, OSError):
-                    row = None
-                reader.close()
-                process.join()
-                if row is None or "worker_error" in row:
-                    error = row["worker_error"] if row else _death(process.exitcode)
-                    row = collect.row(chapter, chapter.variant(name), status="error", error=error,
+                row = _finish(process, reader)
+                if "worker_error" in row:
+                    row = collect.row(chapter, chapter.variant(name), status="error", error=row["worker_error"],
                                       seconds=time.perf_counter() - start)
                 done(row)
     finally:
-        for process, _, _ in running.values():  # Ctrl-C or an error here: stop the workers still running
-            process.terminate()
-        for process, _, _ in running.values():
-            process.join(timeout=30)
+        _stop([process for process, _, _ in running.values()])  # Ctrl-C: stop the workers still running
 
 
 def sweep(chapter: Chapter, names: list[str] | None = None, *, jobs: int = 1, root: Path | None = None,
