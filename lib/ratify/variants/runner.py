@@ -11,9 +11,10 @@ cannot trip over each other, and a failed run never replaces a successful one (i
 ``<folder>.failed``). An output folder that holds anything else is refused before a kernel
 starts; the runner's folders carry a marker file (:data:`MARKER`) saying what ran there.
 
-A sweep runs each variant in a worker process of its own (at most ``jobs`` at a time): a
-failing variant, or a worker that dies, becomes a row with its error instead of stopping the
-others. Built panels are shared through ``ratify.cache.cached``, so the sweep pays for each
+Every run executes in a worker process of its own (a sweep keeps at most ``jobs`` running), in
+its own session: Ctrl-C reaches only the command, which stops its workers, and they shut their
+kernels down. A failing variant, or a worker that dies, becomes a row with its error instead
+of stopping the others. Built panels are shared through ``ratify.cache.cached``, so the sweep pays for each
 distinct panel once.
 """
 
