@@ -168,3 +168,11 @@ def built_book(real_mirror):
     proc = subprocess.run([ratify, "book", "build", "--book", str(book)], capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return book / "_build" / "html", proc.stdout + proc.stderr
+
+
+def flip_random_bit(path: Path, rng) -> None:
+    """Flip one bit of ``path`` at a place drawn from ``rng`` (the fuzz tests of every cached artefact)."""
+    data = bytearray(path.read_bytes())
+    bit = rng.randrange(len(data) * 8)
+    data[bit // 8] ^= 1 << (bit % 8)
+    path.write_bytes(bytes(data))
