@@ -80,6 +80,13 @@ def test_parameters_block_is_generated_for_variants_yaml():
                                  "help": "last year of the window"}
     assert block["rules"] == {"type": "list", "default": ["a", "b"], "items": {"type": "str", "choices": ["a", "b", "c"]},
                               "help": "sample rules applied"}
+    from pathlib import Path
+
+    from ratify.variants.schema import _parameter
+    problems: list[str] = []
+    for name, spec in block.items():   # the runner's schema accepts every generated declaration
+        assert _parameter(name, spec, problems, Path(".")) is not None, problems
+    assert problems == []
     assert block["ties"]["model_only"] is True
 
 

@@ -235,14 +235,12 @@ def parameters_block(cls) -> dict:
     block = {}
     for f in design_fields(cls):
         spec: dict[str, Any] = {"type": f.type, "default": list(f.default) if f.type == "list" else f.default}
-        if f.type == "list":
-            spec["items"] = {"type": f.item_type, **({"choices": list(f.choices)} if f.choices else {})}
-        elif f.choices is not None:
-            spec["choices"] = list(f.choices)
-        if f.low is not None:
-            spec["min"] = f.low
-        if f.high is not None:
-            spec["max"] = f.high
+        rules = {**({"choices": list(f.choices)} if f.choices is not None else {}),
+                 **({"min": f.low} if f.low is not None else {}), **({"max": f.high} if f.high is not None else {})}
+        if f.type == "list":  # a list's allowed values and bounds are its elements' (variants.yaml: items)
+            spec["items"] = {"type": f.item_type, **rules}
+        else:
+            spec.update(rules)
         if f.model_only:
             spec["model_only"] = True
         spec["help"] = f.help

@@ -253,7 +253,7 @@ def _parameter(name: str, spec: dict, problems: list[str], folder: Path) -> Para
     if "default" not in spec:
         problems.append(f"parameter {name!r}: no 'default'")
         return None
-    extra = set(spec) - {"type", "default", "help", "choices", "min", "max", "items"}
+    extra = set(spec) - {"type", "default", "help", "choices", "min", "max", "items", "model_only"}
     if extra:
         problems.append(f"parameter {name!r}: unknown keys {sorted(extra)}")
     items = None
