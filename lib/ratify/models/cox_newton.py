@@ -8,7 +8,8 @@ frame (stratum, then time) and keep, as a sparse 0/1 matrix ``at_risk`` (pairs �
 rows are at risk at which pair. A Newton step is then a handful of sparse products and one
 weighted Gram matrix, with no loop over rows or event times:
 
-* ``S0, S1`` (risk-set sums of ``r = exp(xβ)`` and ``r·x``) are ``at_risk @ [r, r·x]``;
+* ``S0, S1`` (risk-set sums of ``r = exp(xβ)`` and ``r·x``) are ``at_risk @ r`` and
+  ``at_risk·diag(r) @ X``;
 * ``Σ_k S2_k / S0_k`` (the second-moment part of the information) is ``Xᵀ diag(r·w) X`` with
   ``w_i`` the sum of ``1 / S0`` over the pairs row ``i`` is at risk at (``at_risk.T @ …``),
   so no p × p array is formed per pair or per row.
@@ -55,10 +56,6 @@ class EventTimeIndex:
     step_pair: np.ndarray       # one entry per death, sorted by pair: the pair of the death
     step_rank: np.ndarray       # j = 0 … d − 1 within the pair (the Efron step)
     step_deaths: np.ndarray     # d, the number of deaths at the pair
-
-    @property
-    def incidences(self) -> int:
-        return int(self.at_risk.nnz)
 
     def removal_fraction(self, ties: str) -> np.ndarray:
         """Share of the pair's dying risk removed from the denominator at each death step.
@@ -243,7 +240,7 @@ def fit_partial_likelihood(d: CoxDesign, init: np.ndarray | None = None, eps: fl
         if ok:
             score, info = _derivatives(d, s)
             ok = bool(np.all(np.isfinite(info)))
-        if ok and halving == 0 and abs(1 - best / s.loglik) <= eps:
+        if ok and halving == 0 and abs(s.loglik - best) <= eps * abs(s.loglik):  # |1 − L_best/L_new| <= eps
             converged = True
             break
         if iteration == iter_max:
