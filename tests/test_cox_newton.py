@@ -51,6 +51,11 @@ def test_newton_equals_phreg_on_stratified_tied_clustered_data(seed, ties):
     np.testing.assert_array_equal(np.isnan(new.schoenfeld_residuals), np.isnan(ref.schoenfeld_residuals))
     np.testing.assert_allclose(new.schoenfeld_residuals, ref.schoenfeld_residuals, rtol=TIGHT, atol=1e-10)
     pd.testing.assert_frame_equal(new.ph_test("rank"), ref.ph_test("rank"), rtol=TIGHT)
+    # the running-sum form of the risk sets (used for continuous clocks) gives the same fit
+    ix = cox_newton.event_time_index(d.start, d.stop, d.event, d.strat, running=True)
+    running = cox_newton.fit_partial_likelihood(cox_newton.CoxDesign.build(ix, d[["x", "z", "w"]], ties))
+    np.testing.assert_allclose(running.params, ref.params, rtol=TIGHT)
+    np.testing.assert_allclose(np.linalg.inv(running.information), ref.cov_model, rtol=TIGHT)
     # the stratum without events contributes nothing, exactly as if its rows were absent
     without = fit_cox(d[d.strat != 3], ["x", "z", "w"], cluster="cl", strata="strat", ties=ties)
     np.testing.assert_allclose(new.params, without.params, rtol=1e-12)
@@ -59,19 +64,24 @@ def test_newton_equals_phreg_on_stratified_tied_clustered_data(seed, ties):
 def test_newton_equals_phreg_unstratified_and_on_a_continuous_clock():
     d = awkward_histories(2)
     new, ref = both_engines(d, ["x", "z"], cluster="cl", ties="efron")
+    assert new.result.specification["risk_sums"].startswith("exact")
     np.testing.assert_allclose(new.params, ref.params, rtol=TIGHT)
     np.testing.assert_allclose(new.cov, ref.cov, rtol=TIGHT)
-    # one row per subject from 0 to its week: every row is at risk at many event times
+    # one row per subject from 0 to its (jittered) week: every row is at risk at many event times
     rossi = load_rossi()
     rossi = rossi.assign(start=0.0, stop=rossi.week + np.random.default_rng(0).random(len(rossi)) / 10,
-                         event=rossi.arrest)
+                         event=rossi.arrest, cl=np.arange(len(rossi)) % 40)
     covs = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
-    new, ref = both_engines(rossi, covs, ties="breslow")
-    np.testing.assert_allclose(new.params, ref.params, rtol=TIGHT)
-    np.testing.assert_allclose(new.cov, ref.cov, rtol=TIGHT)
+    for ties in ("breslow", "efron"):
+        new, ref = both_engines(rossi, covs, ties=ties, cluster="cl")
+        assert new.result.specification["risk_sums"].startswith("running")
+        np.testing.assert_allclose(new.params, ref.params, rtol=TIGHT)
+        np.testing.assert_allclose(new.cov, ref.cov, rtol=TIGHT)
+        assert new.loglik == pytest.approx(ref.loglik, rel=1e-12)
 
 
-def test_index_holds_exactly_the_rows_at_risk():
+@pytest.mark.parametrize("running", [False, True])
+def test_index_sums_over_exactly_the_rows_at_risk(running):
     """Brute force: row i is at risk at pair (s, t) iff it is in stratum s and start_i < t <= stop_i."""
     rng = np.random.default_rng(7)
     n = 400
@@ -79,15 +89,16 @@ def test_index_holds_exactly_the_rows_at_risk():
     stop = start + rng.choice([0.5, 1.0, 1.5, 3.0], n)
     status = (rng.random(n) < 0.3).astype(int)
     strata = rng.choice(["a", "b", "c"], n)
-    ix = cox_newton.event_time_index(start, stop, status, strata)
+    ix = cox_newton.event_time_index(start, stop, status, strata, running=running)
     pairs = sorted({(s, t) for s, t, e in zip(strata, stop, status) if e})
-    assert ix.n_pairs == len(pairs)
-    expected = np.array([[(s == ps) and (a < t <= b) for a, b, s in zip(start, stop, strata)]
-                         for ps, t in pairs])
-    got = np.zeros((ix.n_pairs, n), bool)
-    got[:, ix.rows] = ix.at_risk.toarray() > 0
-    np.testing.assert_array_equal(got, expected)
-    assert cox_newton.event_time_index(start, stop, status, strata, max_incidences=10) is None
+    assert ix.n_pairs == len(pairs) and ix.running == running
+    at_risk = np.array([[(s == ps) and (a < t <= b) for a, b, s in zip(start, stop, strata)] for ps, t in pairs])
+    assert set(ix.rows) == set(np.flatnonzero(at_risk.any(0)))
+    values, r, per_pair = rng.normal(size=(n, 3)), rng.random(n), rng.normal(size=(ix.n_pairs, 2))
+    used = at_risk[:, ix.rows].astype(float)
+    np.testing.assert_allclose(ix.risk_sums(values[ix.rows], r[ix.rows]), used @ (r[:, None] * values)[ix.rows],
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ix.row_totals(per_pair), used.T @ per_pair, rtol=1e-12, atol=1e-12)
 
 
 def test_warm_start_gives_the_same_fit_in_fewer_steps():
@@ -120,17 +131,16 @@ def test_step_halving_recovers_from_a_bad_start_and_non_convergence_warns():
     assert short.result.specification["converged"] is False
 
 
-def test_auto_engine_falls_back_to_phreg_when_the_index_would_be_too_big(monkeypatch):
+def test_engine_is_recorded_and_errors_name_the_problem():
     d = awkward_histories(5)
     assert fit_cox(d, ["x"]).result.specification["engine"] == cox.ENGINE_LABELS["newton"]
-    monkeypatch.setattr(cox_newton, "MAX_INCIDENCES", 100)
-    fallback = fit_cox(d, ["x"])
-    assert fallback.result.specification["engine"] == cox.ENGINE_LABELS["phreg"]
-    assert fit_cox(d, ["x"], engine="newton").result.specification["engine"] == cox.ENGINE_LABELS["newton"]
+    assert fit_cox(d, ["x"], engine="phreg").result.specification["engine"] == cox.ENGINE_LABELS["phreg"]
     with pytest.raises(ValueError, match="engine='fast'"):
         fit_cox(d, ["x"], engine="fast")
     with pytest.raises(ValueError, match="'event' is never 1"):
         fit_cox(d.assign(event=0), ["x"])
+    with pytest.raises(ValueError, match="not positive definite"):
+        fit_cox(d.assign(x2=2 * d.x), ["x", "x2"])
 
 
 # --- R on a chapter 4 frame -----------------------------------------------------------------------

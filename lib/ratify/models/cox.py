@@ -13,11 +13,10 @@ Two things in ``PHReg`` need care for ``(start, stop]`` rows:
   at each distinct failure time, and form the cluster sandwich ``V (Σ_g U_g U_gᵀ) V``
   that R's ``coxph(..., cluster=)`` reports (no small-sample factor).
 
-Two engines give the same fit. ``newton`` (``cox_newton.py``) maximises the partial
-likelihood over the (stratum, event time) pairs with vectorised sums and is several times
-faster on yearly clocks; ``phreg`` (statsmodels, with the fast risk-set bookkeeping of
-``phreg_fast.py`` and the residual loop below) is the reference implementation and the fallback
-when the at-risk incidences would not fit in memory (long intervals on a fine clock).
+Two engines give the same fit (``tests/test_cox_newton.py``: to 1e-8). ``newton``
+(``cox_newton.py``, the default) maximises the partial likelihood over the (stratum, event time)
+pairs with vectorised sums, several times faster; ``phreg`` (statsmodels, with the fast risk-set
+bookkeeping of ``phreg_fast.py`` and the residual loop below) is the reference implementation.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from .phreg_fast import FastPHReg
 from .results import ModelResult, describe_sources, terms_table
 
 TIES = ("efron", "breslow")
-ENGINES = ("auto", "newton", "phreg")
+ENGINES = ("newton", "phreg")
 ENGINE_LABELS = {"newton": "Newton-Raphson over (stratum, event time) pairs (ratify.models.cox_newton)",
                  "phreg": "statsmodels PHReg (ratify.models.phreg_fast)"}
 
@@ -149,7 +148,7 @@ def fit_cox(frame: pd.DataFrame, covariates: list[str], *, start: str = "start",
             event: str = "event", cluster: str | None = None, strata: str | None = None,
             ties: str = "efron", subject: list[str] | None = None, name: str = "cox",
             sources: list[str] | None = None, label: str | None = None,
-            init: Mapping[str, float] | Sequence[float] | None = None, engine: str = "auto",
+            init: Mapping[str, float] | Sequence[float] | None = None, engine: str = "newton",
             eps: float = 1e-12, iter_max: int = 20) -> CoxFit:
     """Fit a Cox model on ``(start, stop]`` rows; cluster-robust SEs when ``cluster`` is given.
 
@@ -158,10 +157,10 @@ def fit_cox(frame: pd.DataFrame, covariates: list[str], *, start: str = "start",
 
     ``init`` starts the iterations from other coefficients than zeros (a warm start, e.g. the
     estimates of a similar model: a mapping term -> value, missing terms start at 0, or one value
-    per covariate). ``engine="auto"`` uses the ``newton`` engine unless its at-risk index would
-    exceed ``cox_newton.MAX_INCIDENCES``, then ``phreg``; ``eps`` and ``iter_max`` are the newton
-    engine's convergence rule (R's, see ``cox_newton.fit_partial_likelihood``). The
-    specification records which engine ran.
+    per covariate). ``engine="phreg"`` fits with statsmodels instead (the reference; slower);
+    ``eps`` and ``iter_max`` are the newton engine's convergence rule (R's, see
+    ``cox_newton.fit_partial_likelihood``). The specification records the engine, and for
+    ``newton`` the form of its risk-set sums (chosen from the data), its steps and convergence.
     """
     if ties not in TIES:
         raise ValueError(f"ties={ties!r} is not one of {TIES}")
@@ -180,10 +179,8 @@ def fit_cox(frame: pd.DataFrame, covariates: list[str], *, start: str = "start",
         raise ValueError(f"{event!r} is never 1 in the {len(used)} complete rows; a Cox model needs events")
     strat = used[strata].to_numpy() if strata else np.zeros(len(used), dtype=int)
     beta0 = _initial_values(init, covariates)
-    index = None if engine == "phreg" else cox_newton.event_time_index(
-        t0, t1, status, strat, max_incidences=None if engine == "newton" else cox_newton.MAX_INCIDENCES)
-    engine = "phreg" if index is None else "newton"
     if engine == "newton":
+        index = cox_newton.event_time_index(t0, t1, status, strat)
         design = cox_newton.CoxDesign.build(index, X, ties)
         newton = cox_newton.fit_partial_likelihood(design, init=beta0, eps=eps, iter_max=iter_max)
         beta = newton.params
@@ -191,7 +188,8 @@ def fit_cox(frame: pd.DataFrame, covariates: list[str], *, start: str = "start",
         resid, schoenfeld = cox_newton.score_residuals(design, newton)
         loglik = newton.loglik
         loglik_null = newton.loglik_init if beta0 is None else cox_newton.loglik_at(design, np.zeros_like(beta))
-        iterations = {"iterations": newton.iterations, "converged": newton.converged}
+        iterations = {"risk_sums": "running (entries and exits)" if index.running else "exact (at-risk incidence)",
+                      "iterations": newton.iterations, "converged": newton.converged}
     else:
         model = FastPHReg(t1, X, status=status, entry=np.nextafter(t0, np.inf), ties=ties,
                           strata=strat if strata else None)

@@ -4,14 +4,17 @@ Why a second engine beside statsmodels ``PHReg``: with yearly clocks a frame of 
 country-treaty-years has only a few dozen distinct event times per stratum, and a yearly row
 ``(t − 1, t]`` is at risk at one of them at most. Every sum the partial likelihood needs is a
 sum over the rows at risk at one *(stratum, event time)* pair, so we number those pairs once per
-frame (stratum, then time) and keep, as a sparse 0/1 matrix ``at_risk`` (pairs × rows), which
-rows are at risk at which pair. A Newton step is then a handful of sparse products and one
-weighted Gram matrix, with no loop over rows or event times:
+frame (stratum, then time); each row is at risk at a contiguous run of them, ``first … last``.
+A Newton step is then a handful of sparse products and one weighted Gram matrix, with no loop
+over rows or event times:
 
-* ``S0, S1`` (risk-set sums of ``r = exp(xβ)`` and ``r·x``) are ``at_risk @ r`` and
-  ``at_risk·diag(r) @ X``;
+* ``S0, S1`` (risk-set sums of ``r = exp(xβ)`` and ``r·x``) are products with a sparse
+  pairs × rows matrix: the 0/1 at-risk incidence itself when rows are at risk at few pairs
+  (yearly clocks: exact sums), or, when rows span many pairs (a continuous clock), +1 at
+  ``first`` and −1 after ``last`` followed by a cumulative sum over pairs (the running sums of
+  R's ``agfit4``, two entries per row whatever the number of event times);
 * ``Σ_k S2_k / S0_k`` (the second-moment part of the information) is ``Xᵀ diag(r·w) X`` with
-  ``w_i`` the sum of ``1 / S0`` over the pairs row ``i`` is at risk at (``at_risk.T @ …``),
+  ``w_i`` the sum of ``1 / S0`` over the pairs row ``i`` is at risk at (the transposed product),
   so no p × p array is formed per pair or per row.
 
 Conventions, as in ``cox.py`` and R's ``coxph``: a row is at risk at ``t`` when
@@ -30,10 +33,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg, sparse
 
-#: Largest number of (row, pair) at-risk incidences the engine will hold (12 bytes each, so about
-#: 60 MB). Yearly rows have at most one each; long intervals on a fine clock (continuous time,
-#: many distinct event times) can have thousands, and ``fit_cox`` then uses statsmodels instead.
-MAX_INCIDENCES = 5_000_000
+#: Exact incidence sums while rows are at risk at no more than this many pairs on average (yearly
+#: rows: one at most); beyond it, running sums, whose cost does not grow with the number of pairs.
+INCIDENCE_PAIRS_PER_ROW = 2
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,28 @@ class EventTimeIndex:
     rows: np.ndarray            # frame positions of the used rows, sorted by stratum
     stratum_starts: np.ndarray  # where each stratum's block of used rows begins
     row_stratum: np.ndarray     # stratum number (0 … n_strata − 1) of each used row
-    at_risk: sparse.csc_matrix  # pairs × used rows, 1 where the row is at risk at the pair
+    matrix: sparse.csc_matrix   # pairs × used rows: the at-risk incidence, or ±1 at entry / after exit
+    running: bool               # True: ``matrix`` holds entries and exits, sums are cumulative
     dead: np.ndarray            # used-row positions of the event rows
     dead_pair: np.ndarray       # the pair at which each event row dies
     step_pair: np.ndarray       # one entry per death, sorted by pair: the pair of the death
     step_rank: np.ndarray       # j = 0 … d − 1 within the pair (the Efron step)
     step_deaths: np.ndarray     # d, the number of deaths at the pair
+
+    def risk_sums(self, values: np.ndarray, r: np.ndarray | None = None) -> np.ndarray:
+        """Σ over the rows at risk at each pair of ``r_i · values_i`` (``r`` = 1 if not given)."""
+        M = self.matrix
+        if r is not None:
+            M = sparse.csc_matrix((M.data * np.repeat(r, np.diff(M.indptr)), M.indices, M.indptr), shape=M.shape)
+        out = M @ values
+        return np.cumsum(out, axis=0)[:self.n_pairs] if self.running else out
+
+    def row_totals(self, per_pair: np.ndarray) -> np.ndarray:
+        """Σ over the pairs each used row is at risk at of a per-pair quantity."""
+        if not self.running:
+            return self.matrix.T @ per_pair
+        before = np.concatenate([np.zeros((1, *per_pair.shape[1:])), np.cumsum(per_pair, axis=0)])
+        return -(self.matrix.T @ before)           # Σ_{k < first} − Σ_{k <= last}, negated
 
     def removal_fraction(self, ties: str) -> np.ndarray:
         """Share of the pair's dying risk removed from the denominator at each death step.
@@ -95,25 +113,28 @@ def _pair_bounds(start, stop, status, strata):
 
 
 def event_time_index(start: np.ndarray, stop: np.ndarray, status: np.ndarray, strata: np.ndarray,
-                     max_incidences: int | None = None) -> EventTimeIndex | None:
+                     running: bool | None = None) -> EventTimeIndex:
     """Number the (stratum, event time) pairs and record who is at risk at each (vectorised).
 
-    Returns None when the rows would have more than ``max_incidences`` at-risk incidences.
+    ``running`` picks the form of the sums (see the module docstring); by default, exact
+    incidence sums unless rows are at risk at more than ``INCIDENCE_PAIRS_PER_ROW`` pairs on average.
     """
     status = np.asarray(status).astype(int)
     first, last, n_pairs, codes = _pair_bounds(start, stop, status, strata)
     rows = np.flatnonzero(first <= last)
-    lengths = last[rows] - first[rows] + 1
-    if max_incidences is not None and lengths.sum() > max_incidences:
-        return None
-    order = np.argsort(first[rows], kind="stable")        # pairs are numbered by stratum first
-    rows, lengths = rows[order], lengths[order]
+    rows = rows[np.argsort(first[rows], kind="stable")]        # pairs are numbered by stratum first
     first, last, codes = first[rows], last[rows], codes[rows]
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    # column i of at_risk holds pairs first_i, first_i + 1, …, last_i
-    offsets = np.arange(indptr[-1]) - np.repeat(indptr[:-1], lengths)
-    at_risk = sparse.csc_matrix((np.ones(indptr[-1]), np.repeat(first, lengths) + offsets, indptr),
-                                shape=(n_pairs, len(rows)))
+    lengths = last - first + 1
+    if running is None:
+        running = lengths.sum() > INCIDENCE_PAIRS_PER_ROW * len(rows)
+    if running:   # column i: +1 at first_i, −1 at last_i + 1 (row n_pairs collects the last exits)
+        matrix = sparse.csc_matrix((np.tile([1.0, -1.0], len(rows)), np.column_stack([first, last + 1]).ravel(),
+                                    np.arange(0, 2 * len(rows) + 1, 2)), shape=(n_pairs + 1, len(rows)))
+    else:         # column i: 1 at pairs first_i, first_i + 1, …, last_i
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        offsets = np.arange(indptr[-1]) - np.repeat(indptr[:-1], lengths)
+        matrix = sparse.csc_matrix((np.ones(indptr[-1]), np.repeat(first, lengths) + offsets, indptr),
+                                   shape=(n_pairs, len(rows)))
     new_stratum = np.concatenate([[True], codes[1:] != codes[:-1]])
     dead = np.flatnonzero(status[rows] == 1)
     dead_pair = last[dead]                    # an event row dies at the last pair it is at risk at
@@ -122,7 +143,7 @@ def event_time_index(start: np.ndarray, stop: np.ndarray, status: np.ndarray, st
     step_rank = np.arange(len(step_pair)) - (np.cumsum(deaths) - deaths)[step_pair]
     return EventTimeIndex(n_rows=len(status), n_pairs=n_pairs, rows=rows,
                           stratum_starts=np.flatnonzero(new_stratum), row_stratum=np.cumsum(new_stratum) - 1,
-                          at_risk=at_risk, dead=dead, dead_pair=dead_pair,
+                          matrix=matrix, running=running, dead=dead, dead_pair=dead_pair,
                           step_pair=step_pair, step_rank=step_rank, step_deaths=deaths[step_pair])
 
 
@@ -147,11 +168,6 @@ class CoxDesign:
         Xu -= means if len(sizes) == 1 else means[index.row_stratum]
         return cls(index=index, X=Xu, frac=index.removal_fraction(ties))
 
-    def risk_weighted(self, r: np.ndarray) -> sparse.csc_matrix:
-        """The at-risk matrix with each row's entries multiplied by its risk score ``r``."""
-        A = self.index.at_risk
-        return sparse.csc_matrix((np.repeat(r, np.diff(A.indptr)), A.indices, A.indptr), shape=A.shape)
-
 
 @dataclass
 class _Sums:
@@ -170,7 +186,7 @@ def _sums(d: CoxDesign, beta: np.ndarray) -> _Sums:
     shift = np.maximum.reduceat(eta, ix.stratum_starts)[ix.row_stratum]
     r = np.exp(eta - shift)
     k, dead = ix.step_pair, ix.dead
-    s0, s1 = (ix.at_risk @ r)[k], (d.risk_weighted(r) @ d.X)[k]
+    s0, s1 = ix.risk_sums(r)[k], ix.risk_sums(d.X, r)[k]
     if d.frac.any():  # Efron: step j of d leaves out j/d of the dying rows' risk
         s0 = s0 - d.frac * ix.per_pair(r[dead], ix.dead_pair)[k]
         s1 = s1 - d.frac[:, None] * ix.per_pair(r[dead, None] * d.X[dead], ix.dead_pair)[k]
@@ -188,7 +204,7 @@ def _derivatives(d: CoxDesign, s: _Sums) -> tuple[np.ndarray, np.ndarray]:
     """
     ix = d.index
     score = d.X[ix.dead].sum(0) - s.xbar.sum(0)
-    w = ix.at_risk.T @ ix.per_pair(1.0 / s.s0)
+    w = ix.row_totals(ix.per_pair(1.0 / s.s0))
     w[ix.dead] -= ix.per_pair(d.frac / s.s0)[ix.dead_pair]
     B = d.X * np.sqrt(s.r * np.maximum(w, 0.0))[:, None]
     info = B.T @ B - s.xbar.T @ s.xbar
@@ -288,7 +304,7 @@ def score_residuals(d: CoxDesign, fit: NewtonFit) -> tuple[np.ndarray, np.ndarra
     ix, s, X = d.index, fit.sums, d.X
     inv = 1.0 / s.s0
     both = np.column_stack([inv, inv[:, None] * s.xbar])            # Σ_j 1/s0 and Σ_j x̄/s0, per pair
-    per_row = ix.at_risk.T @ ix.per_pair(both)
+    per_row = ix.row_totals(ix.per_pair(both))
     resid = -s.r[:, None] * (X * per_row[:, :1] - per_row[:, 1:])
     kept_out = ix.per_pair(d.frac[:, None] * both)                   # Efron: what a dying row does not carry
     mean_xbar = ix.per_pair(s.xbar) / np.bincount(ix.step_pair, minlength=ix.n_pairs).clip(min=1)[:, None]
