@@ -82,8 +82,8 @@ def main() -> None:
         print(f"{name:12s} {new.result.n:8,d} {len(new.params):4d} {old_wall:6.2f} / {old_cpu:6.2f} "
               f"{new_wall:6.2f} / {new_cpu:6.2f} {new_cpu / old_cpu:11.3f} "
               f"{new.result.specification['iterations']:5d} {largest_difference(new, old):12.1e}")
-    print(f"{'three models':12s} {'':8s} {'':4s} {totals[0]:6.2f} / {totals[1]:6.2f} {totals[2]:6.2f} / {totals[3]:6.2f} "
-          f"{totals[3] / totals[1]:11.3f}")
+    print(f"{'three models':12s} {'':8s} {'':4s} {totals[0]:6.2f} / {totals[1]:6.2f} "
+          f"{totals[2]:6.2f} / {totals[3]:6.2f} {totals[3] / totals[1]:11.3f}")
     print(f"ratio (Newton / PHReg): wall {totals[2] / totals[0]:.3f}, CPU {totals[3] / totals[1]:.3f}; "
           f"speed-up x{totals[1] / totals[3]:.1f} (CPU)")
 

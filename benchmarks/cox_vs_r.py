@@ -5,8 +5,8 @@ scrape), clock = years since adoption, event = first consent, 10 country-year
 covariates from the panel verbs, complete cases, clustered by country, Efron ties.
 Both programs read the same CSV; each time covers the fit and the robust variance.
 
-Usage: python benchmarks/cox_vs_r.py [--rows N] [--csv PATH] [--engine auto|newton|phreg]
-(needs Rscript with survival; ``auto`` is what the book uses, ``phreg`` the statsmodels engine)
+Usage: python benchmarks/cox_vs_r.py [--rows N] [--csv PATH] [--engine newton|phreg]
+(needs Rscript with survival; ``newton`` is what the book uses, ``phreg`` the statsmodels engine)
 
 It prints both fit times measured inside each program, and the frame it wrote, so the
 whole processes (start-up and CSV reading included) can also be timed side by side:
@@ -62,7 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=725_000)
     parser.add_argument("--csv", type=Path, default=None, help="keep the frame here (default: a temporary file)")
-    parser.add_argument("--engine", default="auto", choices=["auto", "newton", "phreg"], help="fit_cox engine")
+    parser.add_argument("--engine", default="newton", choices=["newton", "phreg"], help="fit_cox engine")
     args = parser.parse_args()
     frame = build_frame(args.rows)
     print(f"frame: {len(frame):,} rows, {frame.mtdsg_no.nunique()} treaties, {frame.ccode.nunique()} states, "

@@ -1,6 +1,6 @@
-"""Cox proportional hazards on counting-process data, fitted with statsmodels ``PHReg``.
+"""Cox proportional hazards on counting-process data: our Newton engine, or statsmodels ``PHReg``.
 
-Two things in ``PHReg`` need care for ``(start, stop]`` rows:
+Two things in ``PHReg`` (the reference engine) need care for ``(start, stop]`` rows:
 
 * **The at-risk rule.** ``PHReg`` keeps a row in the risk set at a failure time
   ``t`` when ``entry <= t``; a counting-process row ``(start, stop]`` is at risk only
@@ -188,8 +188,8 @@ def fit_cox(frame: pd.DataFrame, covariates: list[str], *, start: str = "start",
         resid, schoenfeld = cox_newton.score_residuals(design, newton)
         loglik = newton.loglik
         loglik_null = newton.loglik_init if beta0 is None else cox_newton.loglik_at(design, np.zeros_like(beta))
-        iterations = {"risk_sums": "running (entries and exits)" if index.running else "exact (at-risk incidence)",
-                      "iterations": newton.iterations, "converged": newton.converged}
+        sums = "running (entries and exits)" if index.running else "exact (at-risk incidence)"
+        engine_record = {"risk_sums": sums, "iterations": newton.iterations, "converged": newton.converged}
     else:
         model = FastPHReg(t1, X, status=status, entry=np.nextafter(t0, np.inf), ties=ties,
                           strata=strat if strata else None)
@@ -199,7 +199,7 @@ def fit_cox(frame: pd.DataFrame, covariates: list[str], *, start: str = "start",
         resid, schoenfeld = _score_residuals(t0, t1, status, strat, X, beta, ties)
         loglik = float(model.loglike(beta))
         loglik_null = float(model.loglike(np.zeros_like(beta)))
-        iterations = {}  # PHReg does not report its iterations
+        engine_record = {}  # PHReg does not report its iterations
     if cluster:
         groups = pd.factorize(used[cluster])[0]
         members = sparse.csr_matrix((np.ones(len(groups)), (groups, np.arange(len(groups)))))
@@ -217,7 +217,7 @@ def fit_cox(frame: pd.DataFrame, covariates: list[str], *, start: str = "start",
         specification={"covariates": covariates, "start": start, "stop": stop, "event": event,
                        "cluster": cluster, "strata": strata, "ties": ties, "se": se_type,
                        "at_risk_rule": "start < t <= stop", "loglik_null": loglik_null,
-                       "engine": ENGINE_LABELS[engine], "warm_start": beta0 is not None, **iterations},
+                       "engine": ENGINE_LABELS[engine], "warm_start": beta0 is not None, **engine_record},
         sources=describe_sources(frame, sources))
     return CoxFit(result=result, params=beta, cov=cov, cov_model=cov_model, score_residuals=resid,
                   schoenfeld_residuals=schoenfeld,
