@@ -1,7 +1,7 @@
 """Estimators and the tidy results they return (see ``results.ModelResult``). One model per module:
 
-- ``cox``: Cox proportional hazards (statsmodels PHReg; counting process, Efron/Breslow ties,
-  stratified, clustered);
+- ``cox``: Cox proportional hazards (counting process, Efron/Breslow ties, stratified, clustered),
+  fitted by the Newton engine of ``cox_newton`` (statsmodels PHReg kept as the reference path);
 - ``linear``: OLS and WLS with absorbed fixed effects (pyfixest ``feols``), clustered SEs;
 - ``poisson``: Poisson with absorbed fixed effects (pyfixest ``fepois``), clustered SEs;
 - ``ordinal``: ordered logit (statsmodels ``OrderedModel`` with analytic derivatives), clustered SEs;
