@@ -26,7 +26,8 @@ def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
 
 
-def _true(v) -> bool:
+def checked(v) -> bool:
+    """True only where a check of the comparison holds (missing, NaN or 'False' are not)."""
     return v is True or v == "True" or (not _missing(v) and not isinstance(v, str) and bool(v) is True)
 
 
@@ -55,13 +56,13 @@ def agreement(row) -> str:
         if paper != 0 and abs(ours - paper) / abs(paper) <= CLOSE:
             return "close to the paper's"
         return "higher than the paper's" if ours > paper else "lower than the paper's"
-    if not _true(row["same_sign"]):
+    if not checked(row["same_sign"]):
         return "opposite in sign to the paper's"
-    if _true(row.get("approximate")) or _missing(paper):
-        band = "and in the same significance band" if _true(row.get("same_band")) else \
+    if checked(row.get("approximate")) or _missing(paper):
+        band = "and in the same significance band" if checked(row.get("same_band")) else \
             "but in another significance band"
         return f"in the direction the paper reports, {band}"
-    if _true(row.get("ci_covers_paper")):
+    if checked(row.get("ci_covers_paper")):
         return "close to the paper's"
     stronger = _distance(ours, scale) > _distance(float(paper), scale)
     return "same sign, stronger than the paper's" if stronger else "same sign, weaker than the paper's"
@@ -94,4 +95,4 @@ def tally(rows: pd.DataFrame, verdicts: tuple[str, ...] = (SUPPORTED, INCONCLUSI
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-__all__ = ["CLAIM_WORDS", "CLOSE", "agreement", "claim_result", "tally"]
+__all__ = ["CLAIM_WORDS", "CLOSE", "agreement", "checked", "claim_result", "tally"]
