@@ -7,10 +7,13 @@ two-sided, normal reference). The comparison with a paper is made by
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
+from .comparison import COMPARISON_FILE, record_comparison  # noqa: F401  (their old home: pages still call them here)
 from .models.results import ModelResult
 
 STARS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
@@ -93,4 +96,5 @@ def comparison_html(comparison: pd.DataFrame, columns: list[str], caption: str =
     """A comparison (``ratify.comparison.compare``) as a book table: the ``columns`` chosen, yes/no
     for the checks, ``digits`` significant digits, blanks where a check does not apply."""
     shown = comparison.reindex(columns=columns).astype(object).map(lambda v: _cell(v, digits))
-    return to_html(shown.rename(columns=COMPARISON_HEADERS), caption=caption, note=note, index=False)
+    return to_html(shown.rename(columns=COMPARISON_HEADERS), caption=html.escape(caption), note=html.escape(note),
+                   index=False)
