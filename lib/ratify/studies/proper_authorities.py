@@ -89,16 +89,8 @@ def treaty_table(treaties: list[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _with_cow(actions: pd.DataFrame) -> pd.DataFrame:
-    """COW codes for UN participant names, in the year of each action (unmatched dropped, listed)."""
-    from ..concord import to_cow
-
-    codes = to_cow(actions.participant, actions.date.dt.year)
-    out = actions.assign(ccode=codes.ccode.to_numpy())
-    lost = sorted(out.loc[out.ccode.isna(), "participant"].unique())
-    out = out.dropna(subset=["ccode"]).astype({"ccode": "int64"})
-    out.attrs["unmatched"] = lost
-    return out
+#: Drezner's states are the COW system's members when they act; other participants are left out.
+PARTICIPANT_RULE = "action_year"
 
 
 def signatures_and_consents(treaties: list[str]) -> pd.DataFrame:
@@ -108,14 +100,16 @@ def signatures_and_consents(treaties: list[str]) -> pd.DataFrame:
     its own, so it does not start a ratifier-stage spell.
     """
     from ..sources import read_untc_participants
+    from ..treaties import participants_with_cow
 
-    acts = _with_cow(read_untc_participants(treaties).dropna(subset=["date"]))
+    matched = participants_with_cow(read_untc_participants(treaties), PARTICIPANT_RULE)
+    acts = matched.dropna(subset=["ccode"]).astype({"ccode": "int64"})
     own_sig = acts[(acts.action == "signature") & (acts.action_type != "succession to signature")]
     sig = own_sig.groupby(["ccode", "mtdsg_no"]).date.min().rename("signature_date")
     consent = acts[acts.action == "consent"].sort_values("date").groupby(["ccode", "mtdsg_no"]).first()
     consent = consent[["date", "consent_type"]].rename(columns={"date": "consent_date"})
     out = pd.concat([sig, consent], axis=1).reset_index()
-    out.attrs["unmatched"] = acts.attrs["unmatched"]
+    out.attrs.update(unmatched=matched.attrs["unmatched"], matching=matched.attrs["matching"])
     return out
 
 

@@ -134,7 +134,6 @@ def add_regimes(panel: pd.DataFrame, scheme: str = "polity", stable_window: str 
 
 TREATIES = {"CAT": "IV-9", "ICCPR": "IV-4"}
 ICCPR_IN_FORCE = 1976
-LATE_MATCH_YEAR = 2000
 RATIFICATION_SOURCES = ("untc_mtdsg_2015", "hr_treaties_2026", "ohchr_hr_treaties_2020")
 
 
@@ -152,21 +151,17 @@ def _actions(source: str, mtdsg: list[str]) -> pd.DataFrame:
     raise ValueError(f"source={source!r}; use one of {RATIFICATION_SOURCES}")
 
 
+#: Consents deposited before the state entered the COW system (the Byelorussian and Ukrainian
+#: SSRs, Democratic Yemen for unified Yemen) bind the state from its first year: later code.
+PARTICIPANT_RULE = "action_year_or_later"
+
+
 def ratification_years(source: str = "untc_mtdsg_2015") -> pd.DataFrame:
     """First consent (ratification, accession, succession) to CAT and ICCPR per COW code:
-    columns ccode, cat_year, iccpr_year, cat_date, iccpr_date; unmatched names in attrs."""
+    columns ccode, cat_year, iccpr_year, cat_date, iccpr_date; the matching record in attrs."""
     from ..risksets import consents_with_cow
 
-    from ..concord import to_cow
-
-    acts = _actions(source, list(TREATIES.values())).dropna(subset=["date"])
-    consent = consents_with_cow(acts)
-    # Consents deposited before the state joined the COW system (Byelorussian and Ukrainian SSRs,
-    # Democratic Yemen for unified Yemen) bind the state from its first year: match the name then.
-    later = acts[(acts.action == "consent") & acts.participant.isin(consent.attrs["unmatched"])].copy()
-    later["ccode"] = to_cow(later.participant, [LATE_MATCH_YEAR] * len(later)).ccode.to_numpy()
-    unmatched = sorted(later.loc[later.ccode.isna(), "participant"].unique())
-    consent = pd.concat([consent, later.dropna(subset=["ccode"]).astype({"ccode": "int64"})], ignore_index=True)
+    consent = consents_with_cow(_actions(source, list(TREATIES.values())), rule=PARTICIPANT_RULE)
     first = consent.groupby(["ccode", "mtdsg_no"]).date.min().unstack()
     out = pd.DataFrame(index=first.index)
     for name, no in TREATIES.items():
@@ -174,8 +169,8 @@ def ratification_years(source: str = "untc_mtdsg_2015") -> pd.DataFrame:
         out[f"{name.lower()}_date"] = date
         out[f"{name.lower()}_year"] = date.dt.year.astype("Int64")
     out = out.reset_index()
-    out.attrs.update(source=source, unmatched=unmatched,
-                     matched_later=sorted(later.dropna(subset=["ccode"]).participant.unique()))
+    out.attrs.update(source=source, unmatched=consent.attrs["unmatched"], matching=consent.attrs["matching"],
+                     matched_later=consent.attrs["matching"]["later_names"])
     return out
 
 
@@ -207,36 +202,6 @@ VDEM_COLUMNS = ["v2x_regime", "v2x_clphy", "v2cltort", "v2xcl_acjst", "v2clrelig
                 "v2xcs_ccsi", "v2cseeorgs", "v2mecenefm", "v2elmulpar"]
 
 
-def read_vdem_rights() -> pd.DataFrame:
-    """V-Dem v14 (vdemlite) regime type, rights, judiciary and civil-society indicators, 1970–2023,
-    on COW codes (as :func:`ratify.sources.read_vdem_constraints`, other columns)."""
-    from ..concord import vdem_to_cow
-    from ..sources.provenance import read_rdata, registered_path, stamp
-    from ..sources.units import keep_continuing_unit
-
-    raw = read_rdata(registered_path("vdem_constraints"), "vdemlite")
-    df = pd.DataFrame({"vdem_id": raw.country_id.astype("Int64"), "year": raw.year.astype("Int64"),
-                       "country": raw.country_name.astype("string"), **{c: raw[c].astype(float) for c in VDEM_COLUMNS}})
-    df.insert(0, "ccode", vdem_to_cow(df.vdem_id, df.year).to_numpy())
-    df = keep_continuing_unit(df[df.ccode.notna()], unit="vdem_id")
-    return stamp(df, "vdem_constraints", version="v14")
-
-
-def read_hathaway() -> pd.DataFrame:
-    """Hathaway's torture scale (1985–1999) as carried in Fariss's LHRS v4 input file, reversed.
-
-    The file codes 1 = least torture … 5 = most (it correlates negatively with CIRI TORT), so
-    ``hathaway`` here is ``6 − score``: higher = more respect, like every other outcome.
-    """
-    from ..sources.provenance import registered_path, stamp
-
-    file = "LHRS-V4/LHRS-V4.02-2021/LHRS-v4.02-2021.csv"
-    raw = pd.read_csv(registered_path("fariss_lhrs_v4", file), usecols=["COW", "YEAR", "hathaway"])
-    df = pd.DataFrame({"ccode": raw.COW.astype("Int64"), "year": raw.YEAR.astype("Int64"),
-                       "hathaway": 6 - raw.hathaway.astype(float)}).dropna(subset=["hathaway"])
-    return stamp(df, "fariss_lhrs_v4", file)
-
-
 def leader_tenure() -> pd.DataFrame:
     """Years the leader in office on 31 December has held power (Archigos 4.1; 1 = took office
     that year); ccode-years to 2015."""
@@ -262,15 +227,15 @@ def spiral_panel(start: int = 1966, end: int = 2016, ratification_source: str = 
     Outcomes with "higher = more respect": CIRI ``physint`` (0–8) and ``tort`` (0–2),
     CIRIGHTS, reversed PTS, Fariss ``theta_mean``, Hathaway, V-Dem ``v2x_clphy``/``v2cltort``.
     """
-    from ..sources import read_ciri
+    from ..sources import read_ciri, read_fariss, read_vdem_constraints
 
     panel = (state_years("cow", start, end)[["ccode", "year"]]
              .pipe(add_human_rights, "ciri").pipe(add_human_rights, "cirights").pipe(add_human_rights, "fariss")
              .pipe(add_pts).pipe(add_democracy, "polity2").pipe(add_gdp_per_capita).pipe(add_population)
              .pipe(add_conflict, "ucdp").pipe(add_region))
     panel = add_measure(panel, read_ciri(), ["tort"], source="ciri_physint")
-    panel = add_measure(panel, read_hathaway(), ["hathaway"], source="fariss_lhrs_v4")
-    panel = add_measure(panel, read_vdem_rights(), VDEM_COLUMNS, source="vdem_constraints")
+    panel = add_measure(panel, read_fariss(columns=("hathaway",)), ["hathaway"], source="fariss_lhrs_v4")
+    panel = add_measure(panel, read_vdem_constraints(columns=VDEM_COLUMNS), VDEM_COLUMNS, source="vdem_constraints")
     panel = add_measure(panel, leader_tenure(), ["leader_tenure"], source="archigos")
     years = ratification_years(ratification_source)
     merged = panel.merge(years[["ccode", "cat_year", "iccpr_year"]], on="ccode", how="left")

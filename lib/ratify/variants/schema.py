@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from ..data.locations import PROJECT_ROOT
+from ..design import ParameterError  # one error class for designs and the runner
 
 CHAPTERS = PROJECT_ROOT / "book" / "chapters"
 SPEC_FILE = "variants.yaml"
@@ -23,10 +24,6 @@ TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list}
 SCALES = ("hr", "coef")
 ORIGINS = ("paper", "ours")
 RESERVED = "results_dir"
-
-
-class ParameterError(ValueError):
-    """A parameter value (or name) that the chapter does not allow."""
 
 
 class VariantsFileError(ValueError):
