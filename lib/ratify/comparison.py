@@ -159,6 +159,13 @@ def _check_keys(path, what: str, entry: Mapping, allowed: set[str]) -> None:
         _fail(path, what, f"unknown key(s) {unknown}; allowed: {sorted(allowed)}")
 
 
+def _require(path, what: str, entry: Mapping, required: dict[str, str]) -> None:
+    """Fail on the first of ``required`` (key -> what it holds) that is missing or empty."""
+    for key, meaning in required.items():
+        if not entry.get(key):
+            _fail(path, what, f"no '{key}' ({meaning})")
+
+
 def _number(path, what: str, entry: Mapping, key: str) -> None:
     if key in entry and (isinstance(entry[key], bool) or not isinstance(entry[key], int | float)):
         _fail(path, what, f"{key}={entry[key]!r} is not a number; write the number as printed")
@@ -208,10 +215,7 @@ def read_published(path: Path | str) -> dict:
     for item in items:
         what = f"item {item['id']!r}"
         _check_keys(path, what, item, ITEM_KEYS)
-        for key in ("label", "where"):
-            if not item.get(key):
-                _fail(path, what, f"no '{key}'" + (" (where in the paper the number is printed)" if key == "where"
-                                                   else ""))
+        _require(path, what, item, {"label": "what the number is", "where": "where in the paper it is printed"})
         if ("term" in item) == ("quantity" in item):
             _fail(path, what, "needs exactly one of 'term' (a model coefficient) or 'quantity' (a computed number)")
         if "term" in item and ("model" in item) == ("models" in item):
@@ -255,10 +259,7 @@ def read_claims(path: Path | str) -> dict:
     for c in claims:
         what = f"claim {c['id']!r}"
         _check_keys(path, what, c, CLAIM_KEYS)
-        for key in ("claim", "where"):
-            if not c.get(key):
-                _fail(path, what, f"no '{key}'" + (" (where in the paper the claim is made)" if key == "where"
-                                                   else " (the claim in our words)"))
+        _require(path, what, c, {"claim": "the claim in our words", "where": "where in the paper it is made"})
         if not isinstance(c.get("cites", []), list):
             _fail(path, what, f"cites={c['cites']!r}; list the studies the text cites, e.g. [Keith 1999]")
         if ("test" in c) == ("untestable" in c):
