@@ -284,6 +284,8 @@ def test_agreement_phrases(table):
     assert phrases.agreement({"ours": 138.0, "paper": 138, "same_sign": None}) == "the same as the paper's"
     assert phrases.agreement({"ours": 0.2500, "paper": 0.25003, "same_sign": None}) == "close to the paper's"
     assert phrases.agreement({"ours": 90.0, "paper": 59, "same_sign": None}) == "higher than the paper's"
+    assert phrases.agreement({"ours": 0.64, "paper": 0.6, "same_sign": None}) == "close to the paper's"
+    assert phrases.agreement({"ours": 0.604, "paper": 0.6, "same_sign": None}) == "the same as the paper's"
 
 
 def test_claim_phrases_and_tallies(table):

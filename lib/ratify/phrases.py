@@ -51,7 +51,9 @@ def agreement(row) -> str:
         if _missing(paper):
             return "not compared (the paper prints no number)"
         paper = float(paper)
-        if round(ours, _digits(paper)) == paper:
+        # a count or a year must be equal; a fraction printed as 0.6 is read as 0.60 (YAML drops the zero)
+        digits = 0 if paper.is_integer() else max(2, _digits(paper))
+        if round(ours, digits) == round(paper, digits):
             return "the same as the paper's"
         if paper != 0 and abs(ours - paper) / abs(paper) <= CLOSE:
             return "close to the paper's"
