@@ -289,8 +289,8 @@ def test_agreement_phrases(table):
 
 
 def test_claim_phrases_and_tallies(table):
-    assert phrases.claim_result(table.loc["C3"]) == "as the text predicts"
-    assert phrases.claim_result(table.loc["C2"]) == "against the text's prediction"
+    assert phrases.claim_result(table.loc["C3"]) == "supported, as the text predicts"
+    assert phrases.claim_result(table.loc["C2"]) == "contradicted, against the text's prediction"
     assert phrases.tally(table[table.kind == "claim"]) == "1 supported, 3 inconclusive and 1 contradicted"
     with pytest.raises(ValueError, match="not one of"):
         phrases.claim_result({"verdict": "as predicted"})

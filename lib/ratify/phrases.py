@@ -71,8 +71,8 @@ def agreement(row) -> str:
 
 
 CLAIM_WORDS = {
-    SUPPORTED: "as the text predicts",
-    CONTRADICTED: "against the text's prediction",
+    SUPPORTED: "supported, as the text predicts",
+    CONTRADICTED: "contradicted, against the text's prediction",
     INCONCLUSIVE: "inconclusive: the 95% interval includes no effect",
     CALIBRATED: "calibrated, so not a test",
     UNTESTABLE: "untestable with registered data",
