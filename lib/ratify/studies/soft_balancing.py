@@ -403,12 +403,13 @@ def read_oas_signatory_table(path: Path | str, consent: str = "deposit") -> tupl
     return treaties, long
 
 
-@cached
-def oas_frame(first: int = 1946, last: int = 2015, *, table: str = "", threat: str = "ideal_point",
+@cached(files=("table",))  # keyed by the table's content: an edited file is a new frame
+def oas_frame(first: int = 1946, last: int = 2015, *, table: str | Path = "", threat: str = "ideal_point",
               constraints: str = "xconst", intervention_source: str = "mip", intervention_window: int = 3,
               us_definition: str = "sign_or_bind", lag: int = 0, drop_states: tuple[int, ...] = (),
               adopted_by: int | None = None, subjects: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
-    """The inter-American model frame: from a user's OAS table (``table``) or, by default, the
+    """The inter-American model frame: from a user's OAS table (``table``, a local file: the cache
+    keys it by content, so an edited table is a new frame) or, by default, the
     few OAS instruments in GGO (partial). ``subjects`` maps OAS codes to subjects for a table."""
     from ..risksets import treaty_risk_set
     if table:
