@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,8 @@ import pytest
 from ratify.models.results import ModelResult, terms_table
 from ratify.risksets import validate
 from ratify.studies import proper_authorities as pa
+
+BOOK = Path(__file__).resolve().parents[1] / "book" / "chapters"
 
 
 # --- pure logic ---------------------------------------------------------------------------
@@ -42,35 +46,32 @@ def test_new_democracy_is_missing_where_bmr_is():
     assert np.isnan(pa.new_democracy(panel, 5).iloc[3])
 
 
-def test_verdict_reads_the_interval_against_the_predicted_side():
-    assert pa.verdict(-1, 0.7, 0.9, 1.0) == "as predicted"
-    assert pa.verdict(1, 0.7, 0.9, 1.0) == "contrary to prediction"
-    assert pa.verdict(1, -0.2, 0.3, 0.0).startswith("no clear effect")
-
-
 def _result(name, term, est, se, exponentiate=True):
     return ModelResult(name=name, label=name, model="test", n=10,
                        terms=terms_table([term], [est], [se], exponentiate=exponentiate))
 
 
-def test_propositions_table_lists_every_proposition_even_when_not_estimated():
-    results = {"a1_ratifiers": _result("a1_ratifiers", "ratifier_z", np.log(0.8), 0.05),
-               "a3_legcon": _result("a3_legcon", "igo_full_10", 0.02, 0.005, exponentiate=False)}
-    table = pa.propositions_table(results)
-    assert len(table) == len(pa.PROPOSITIONS)
-    row = table.set_index("id").loc["C1"]
-    assert row.ours == pytest.approx(0.8) and row.verdict == "as predicted" and row.same_sign
-    h4 = table.set_index("id").loc["H4"]
-    assert h4.ours == pytest.approx(0.02) and h4.verdict == "contrary to prediction" and not h4.same_sign
-    assert table.set_index("id").loc["H2a", "note"].startswith("not estimated")
-
-
 def test_typology_cells_are_valid_and_every_cell_has_a_case():
-    cases = pa.typology_table()
+    from ratify.comparison import compare
+
+    cases = compare(BOOK / "05-proper-authorities").query("kind == 'placement'")
     assert set(cases.initiator) == {"domestic", "external"}
     assert set(cases.mechanism) == {"contracting", "coercion", "persuasion"}
-    assert set(cases.placed_by) <= {"text", "ours"}
     assert pd.crosstab(cases.initiator, cases.mechanism).to_numpy().min() >= 1
+    imf = cases[cases.what.str.contains("IMF")].set_index("what")
+    assert imf.loc["The IMF and Russia's repeated defections", "placed_by"].endswith("mechanism: the text")
+    assert imf.loc["IMF conditionality in the Pacific Rim (Haggard)", "placed_by"].endswith("mechanism: ours")
+    ozone = cases[cases.what.str.contains("ozone")]
+    assert set(ozone.mechanism) == {"contracting", "persuasion"}
+
+
+def test_every_proposition_is_a_row_even_when_not_estimated():
+    from ratify.comparison import NOT_ESTIMATED, SUPPORTED, compare
+
+    results = {"a1_ratifiers": _result("a1_ratifiers", "ratifier_z", np.log(0.8), 0.05)}
+    table = compare(BOOK / "05-proper-authorities", results).query("kind == 'claim'").set_index("id")
+    assert table.loc["C1", "verdict"] == SUPPORTED and table.loc["C1", "ours"] == pytest.approx(0.8)
+    assert table.loc["H4", "verdict"] == NOT_ESTIMATED and table.loc["C5", "verdict"] == "untestable"
 
 
 # --- real data ------------------------------------------------------------------------------

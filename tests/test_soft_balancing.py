@@ -161,27 +161,6 @@ def test_covariate_names_follow_table2():
     assert "constraints" not in sb.covariate_names("all", [], constraints="none")
 
 
-def test_paper_bands_use_the_papers_cut_offs():
-    assert sb.paper_band(0.0005) == "p<0.001" and sb.paper_band(0.02) == "p<0.05" and sb.paper_band(0.07) == "n.s."
-    assert sb.paper_stars(0.005) == "**"
-
-
-def test_paper_bands_fill_columns_that_arrive_all_missing():
-    """A comparison where no row had a band yet (float NaN columns) takes the labels without a
-    pandas dtype warning: the book build treats any warning printed by a cell as a defect."""
-    from ratify.models.results import ModelResult, terms_table
-    res = ModelResult(name="m", label="m", model="cox", n=10,
-                      terms=terms_table(["x"], [0.5], [0.1], exponentiate=True))
-    comparison = pd.DataFrame({"id": ["a"], "paper_band": [np.nan], "ours_band": [np.nan], "same_band": [np.nan]})
-    published = {"items": [{"id": "a", "model": "m", "term": "x", "paper_stars": "**"}]}
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        out = sb.use_paper_bands(comparison, published, {"m": res})
-    assert out.loc[0, "paper_band"] == "p<0.01" and out.loc[0, "ours_band"] == "p<0.001"
-    assert out.loc[0, "same_band"] is False or out.loc[0, "same_band"] == False  # noqa: E712
-
-
 # --- real data ----------------------------------------------------------------------------------
 
 @pytest.fixture

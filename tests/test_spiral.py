@@ -137,31 +137,25 @@ def test_lincom_adds_coefficients_and_their_covariance():
     assert out["std_error"] == pytest.approx(np.sqrt(0.04 + 0.09 + 0.02))
 
 
-# --- claims table ------------------------------------------------------------------------------
+# --- what the claims table needs --------------------------------------------------------------
 
-def test_verdicts():
-    assert sp.verdict("+", 0.1, 0.5) == "supported"
-    assert sp.verdict("+", -0.5, -0.1) == "contradicted"
-    assert sp.verdict("+", -0.1, 0.5).startswith("not supported")
-    assert sp.verdict("-", -0.5, -0.1) == "supported"
-    assert sp.verdict("not +", -0.1, 0.5) == "supported"
-    assert sp.verdict("not +", 0.1, 0.5) == "contradicted"
-    assert sp.verdict("not -", -0.5, -0.1) == "contradicted"
+def test_flatten_keys_models_by_name_and_keeps_cox_covariance():
+    ols = ModelResult(name="a2_pooled", label="x", model="OLS", n=100, terms=terms_table(["ratified"], [0.1], [0.05]))
+    cox = ModelResult(name="a3_record_cat", label="y", model="Cox", n=50,
+                      terms=terms_table(["a", "b"], [0.2, 0.3], [0.1, 0.1], exponentiate=True))
+    cov = np.array([[0.01, 0.002], [0.002, 0.01]])
+    out = sp.flatten({"a2": {"pooled": (ols, None), "frame_rows": 10},
+                      "a3_cat": {"record": (cox, None, np.array([0.2, 0.3]), cov), "risk": pd.DataFrame()}})
+    assert set(out) == {"a2_pooled", "a3_record_cat"}
+    assert out["a3_record_cat"].specification["vcov"] == cov.tolist() and "vcov" not in cox.specification
 
 
-def test_claims_table_lists_every_claim_and_names_missing_sources():
-    res = ModelResult(name="a2_conditional", label="x", model="OLS", n=100,
-                      terms=terms_table(["rat_trans", "rat_saut"], [0.5, 0.0], [0.1, 0.1]))
-    table = sp.claims_table({"a2.conditional": (res, None)})
-    assert list(table.id) == [c[0] for c in sp.CLAIMS]
-    assert table.verdict.notna().all()
-    untestable = table[table.verdict == "cannot test with registered data"]
-    assert set(untestable.id) == {"C3", "C14", "C15", "C23", "C26", "C27"}
-    assert untestable.reason.str.contains("not registered|no ").all()
-    row = table.set_index("id").loc["C11"]
-    assert row.verdict == "supported" and row.ours == pytest.approx(0.5)
-    assert table.set_index("id").loc["C10", "verdict"] == "supported"
-    assert table.set_index("id").loc["C1", "verdict"] == "not estimated in this run"
+def test_pohr_cases_matched_counts_the_texts_placements():
+    codes = list(sp.POHR_CASES)
+    cats = pd.DataFrame({"ccode": codes, "regime3": [sp.POHR_CASES[c][1] for c in codes]})
+    assert sp.pohr_cases_matched(cats) == {"estimate": 9, "n": 9}
+    cats.loc[0, "regime3"] = sp.TRANSITIONAL if cats.loc[0, "regime3"] != sp.TRANSITIONAL else sp.STABLE_AUTOCRACY
+    assert sp.pohr_cases_matched(cats)["estimate"] == 8
 
 
 # --- real data ---------------------------------------------------------------------------------

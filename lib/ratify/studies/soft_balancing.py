@@ -434,16 +434,6 @@ def oas_frame(first: int = 1946, last: int = 2015, *, table: str | Path = "", th
 
 # --- models and comparison ----------------------------------------------------------------------
 
-PAPER_STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
-
-
-def paper_stars(p: float) -> str:
-    """Stars under the paper's convention (* p<.05, ** p<.01, *** p<.001)."""
-    if p is None or np.isnan(p):
-        return ""
-    return next((s for cut, s in PAPER_STARS if p < cut), "")
-
-
 def fit_table2(frame: pd.DataFrame, sample: str, *, name: str, label: str, constraints: str = "xconst",
                ties: str = "breslow", strata: str | None = None, subjects: list[str] | None = None):
     """One column of Table 2: Cox, clustered by country, on the records of ``sample``."""
@@ -463,35 +453,6 @@ def fit_statistics(fit) -> dict:
     return {"observations": fit.result.n, "subjects": fit.result.subjects, "failures": fit.result.events,
             "pseudo_loglik": fit.loglik, "wald_chi2": wald["chi2"], "wald_df": wald["df"],
             "clusters": int(fit.frame.ccode.nunique())}
-
-
-def paper_band(p: float) -> str:
-    """Significance band under the paper's convention: 'p<0.001', 'p<0.01', 'p<0.05' or 'n.s.'."""
-    return next((f"p<{cut:g}" for cut, _ in PAPER_STARS if p < cut), "n.s.")
-
-
-STARS_TO_BAND = {"***": "p<0.001", "**": "p<0.01", "*": "p<0.05", "": "n.s."}
-
-
-def use_paper_bands(comparison: pd.DataFrame, published: dict, models: dict) -> pd.DataFrame:
-    """Restate the significance columns of a paper-vs-ours table in the paper's convention.
-
-    The paper prints only stars (* p<.05, ** p<.01, *** p<.001), kept in ``paper_stars`` of
-    ``published.yaml``; ours are recomputed from our p-values with the same cut-offs.
-    """
-    out = comparison.copy()
-    bands = ["paper_band", "ours_band", "same_band"]
-    out[bands] = out[bands].astype(object)  # all-missing columns arrive as float; they hold labels
-    by_id = {i["id"]: i for i in published["items"]}
-    for row in out.itertuples():
-        item = by_id[row.id]
-        res = models.get(item.get("model"))
-        if "term" not in item or res is None or item["term"] not in set(res.terms.term):
-            continue
-        ours = paper_band(res.estimate(item["term"], "p_value"))
-        paper = STARS_TO_BAND[item.get("paper_stars", "")]
-        out.loc[row.Index, ["paper_band", "ours_band", "same_band"]] = [paper, ours, paper == ours]
-    return out
 
 
 def difference_reasons(published: dict, facts: dict) -> dict[str, str]:
@@ -526,7 +487,9 @@ def difference_reasons(published: dict, facts: dict) -> dict[str, str]:
               "failures": "first consents on the estimation rows",
               "pseudo_loglik": "scales with the number of rows and events, so not comparable across samples",
               "wald_chi2": f"robust Wald test on {facts.get('clusters', '?')} country clusters (the smallest "
-                           "states lack the constraints proxy), degrees of freedom as in our model statistics"}
+                           "states lack the constraints proxy), degrees of freedom as in our model statistics",
+              "clusters": "states left after listwise deletion: Polity5 does not score the smallest Caribbean "
+                          "states, so the constraints proxy drops them (the variant constraints: none keeps them)"}
     reasons = {}
     for item in published["items"]:
         model = item.get("model") or item["quantity"].split(".")[0]

@@ -602,174 +602,36 @@ def a2_family(treaty: str = "CAT", outcome: str = "physint", **common) -> dict:
 
 
 def all_evidence(a2s: dict | None = None) -> dict:
-    """Every fitted model the claims table reads, keyed "<analysis>.<model>" (A2 from ``a2s``,
+    """Every fitted model the claims table reads, by model name (A2 from ``a2s``,
     e.g. the analysis notebook's own :func:`a2_family`; the rest with the book's defaults)."""
     return flatten({"a1": fit_a1(), **(a2s or a2_family()), "a3_cat": fit_a3("CAT"), "a3_iccpr": fit_a3("ICCPR"),
                     "a4": fit_a4(), "a5": fit_a5()})
 
 
-# --- the claims table -----------------------------------------------------------------------------
+# --- what the claims table needs (the claims themselves are in the chapter's claims.yaml) -------
 
-#: id, claim (our paraphrase), studies the text cites, where in the text, evidence key, term, prediction.
-#: Evidence keys are "<analysis>.<model>"; prediction "+", "-", "not +", "not -" (on the HR scale for a3).
-#: Where the evidence is None, the last field says why the claim cannot be tested with registered data.
-CLAIMS = [
-    ("C1", "Democracy goes with respect for physical integrity", "Apodaca 2001; Landman 2005; Neumayer 2005; "
-     "Poe et al. 1999", "precondition", "a1.linear", "polity2_l1", "+", None),
-    ("C2", "Democracy matters only above a threshold", "Bueno de Mesquita et al. 2005; Davenport & Armstrong 2004",
-     "precondition", "a1.threshold", "polity2_above", "+", None),
-    ("C3", "'Show-case' democracies improve only briefly", "Cingranelli & Richards 1999", "precondition",
-     None, None, None, "the text names no show-case democracies and gives no rule to find them"),
-    ("C4", "Yearly gains in democracy improve fair trials only in stable democracies", "Simmons 2009 (Table 5.3)",
-     "fn 2", "a1.fair_sdem", "d_polity2_l1", "+", None),
-    ("C5a", "Independent courts go with better physical integrity", "Cross 1999; Simmons 2009", "precondition",
-     "a1.courts_physint", "judind_l1", "+", None),
-    ("C5b", "Independent courts go with better access to fair trials", "Simmons 2009", "precondition",
-     "a1.courts_v2xcl_acjst", "judind_l1", "+", None),
-    ("C6", "The PoHR cases split into never-democratic and transitional countries", "Risse et al. 1999; "
-     "Simmons 2009 (App. 2)", "fn 3", "cases", None, "match", None),
-    ("C7a", "Stronger civil society goes with better practice", "Neumayer 2005; Hafner-Burton & Tsutsui 2005",
-     "phase 1", "a4.civil_society", "ccsi_l1", "+", None),
-    ("C7b", "Ratification helps more where civil society is strong", "Neumayer 2005", "phase 1",
-     "a4.civil_society", "rat_x_ccsi", "+", None),
-    ("C8", "Civil society grows after ratification", "Simmons 2009", "phase 1", "a4.ccsi_event", "ev_p5", "+", None),
-    ("C9a", "A poor record does not deter ratification (CAT)", "Hafner-Burton 2008; Cole 2005",
-     "tactical concessions", "a3_cat.record", "poor_record", "not -", None),
-    ("C9b", "No improvement after ratification, all countries pooled (CAT)", "Keith 1999; Hathaway 2002",
-     "tactical concessions", "a2.pooled", "ratified", "not +", None),
-    ("C10", "Stable autocracies that ratify do not improve", "Vreeland 2008", "tactical concessions",
-     "a2.conditional", "rat_saut", "not +", None),
-    ("C11", "Ratification improves practice in transitional countries", "Simmons 2009", "tactical concessions",
-     "a2.conditional", "rat_trans", "+", None),
-    ("C12", "Regional emulation is stronger where media are controlled", "Simmons 2009", "tactical concessions",
-     "a3_cat.information", "share_x_censored", "+", None),
-    ("C13", "Repressive governments ratify the ICCPR late in their tenure", "Simmons 2009",
-     "tactical concessions", "a3_iccpr.horizon", "tenure_x_poor", "+", None),
-    ("C14", "Aid does not reliably reward concessions", "Barratt 2004; Carey 2007; Blanton 2005; Chuang 2006",
-     "bribery", None, None, None, "aid flows (OECD DAC/CRS, USAID Greenbook, ODA received) are not registered"),
-    ("C15", "Multilateral lending: inconclusive", "Abouharb & Cingranelli 2004; Franklin 1997; Lebovic & Voeten 2009",
-     "bribery", None, None, None, "World Bank/IMF programmes and UNCHR resolutions are not registered"),
-    ("C16", "Less repressive countries attract more FDI", "Blanton & Blanton 2007", "bribery, fn 4",
-     "a5.fdi_practice", "physint_l1", "+", None),
-    ("C17a", "Ratification brings no more trade", "Nielsen & Simmons 2009", "bribery", "a5.trade_pct_gdp",
-     "ev_p3", "not +", None),
-    ("C17b", "Ratification brings no more FDI", "Nielsen & Simmons 2009", "bribery", "a5.fdi_pct_gdp",
-     "ev_p3", "not +", None),
-    ("C18", "States embedded in international organisations ratify sooner (CAT)", "Wotipka & Ramirez 2008; "
-     "Koo & Ramirez 2009", "world time", "a3_cat.world", "igo_10", "+", None),
-    ("C19", "Multiparty autocracies with poor records ratify the CAT", "Vreeland 2008", "tactical concessions",
-     "a3_cat.vreeland", "multiparty_x_poor", "+", None),
-    ("C20", "Poor-record democracies ratify the CAT less readily than poor-record non-democracies",
-     "Hathaway 2007", "tactical concessions", "a3_cat.record", "democracy + democracy_x_poor", "-", None),
-    ("C21", "Democracy strongly predicts ratification (ICCPR)", "Simmons 2009; Moravcsik 2000", "fn 5",
-     "a3_iccpr.record", "democracy", "+", None),
-    ("C22", "First-generation pooled models find no positive ICCPR effect", "Keith 1999; Hafner-Burton & "
-     "Tsutsui 2005", "consequences", "a2_iccpr.pooled", "ratified", "not +", None),
-    ("C23", "Concessions lead to more rights talk (phase 4)", "none: untested, says the text", "phase 4",
-     None, None, None, "no corpus of government speech is registered (UN General Debate corpus absent)"),
-    ("C24a", "CAT ratification improves torture practice in transitional countries", "Simmons 2009",
-     "consequences", "a2_tort.conditional", "rat_trans", "+", None),
-    ("C24b", "ICCPR ratification improves fair trials in transitional countries", "Simmons 2009", "consequences",
-     "a2_fair.conditional", "rat_trans", "+", None),
-    ("C24c", "ICCPR ratification improves religious freedom in transitional countries", "Simmons 2009",
-     "consequences", "a2_relig.conditional", "rat_trans", "+", None),
-    ("C25", "Inverted U: the effect peaks in the middle of the regime scale", "Simmons 2009", "consequences",
-     "a2.inverted_u", "rat_x_p2sq", "-", None),
-    ("C26", "Ratification plus a UN Commission investigation goes with improvement", "Chapter 7 of the volume",
-     "consequences", None, None, None, "UNCHR resolutions and the 1503 lists are not registered"),
-    ("C27", "Human-rights trials improve practice in transition countries", "Kim & Sikkink 2007", "consequences",
-     None, None, None, "transitional-justice trials data (TJET, Kim & Sikkink) are not registered"),
-    ("C28", "Overall: concessions matter where there are motive and means", "Simmons 2009", "conclusion",
-     "synthesis", None, "+", None),
-    ("C29", "Findings converge within methods once scope conditions match", "Hafner-Burton & Ron 2009", "fn 9",
-     "agreement", None, "+", None),
-    ("M1", "With a latent score the pooled CAT effect is positive (changing standard of accountability)",
-     "Fariss 2014", "spec, not the text", "a2_fariss.pooled", "ratified", "+", None),
-]
+def flatten(analyses: dict[str, dict]) -> dict[str, ModelResult]:
+    """Every fitted model of the analyses by its name, as the comparison engine looks them up
+    (``{"a2": {"pooled": (result, frame), ...}}`` -> ``{"a2_pooled": result, ...}``). Cox fits that
+    kept their covariance (``(result, frame, params, cov)``) carry it, for tests of sums of terms."""
+    from ..comparison import with_vcov
 
-
-def verdict(prediction: str, low: float, high: float, null: float = 0.0) -> str:
-    """What a 95% interval says about a predicted direction ("+", "-", "not +", "not -")."""
-    above, below = low > null, high < null
-    if prediction == "+":
-        return "supported" if above else ("contradicted" if below else "not supported (CI includes null)")
-    if prediction == "-":
-        return "supported" if below else ("contradicted" if above else "not supported (CI includes null)")
-    if prediction == "not +":
-        return "contradicted" if above else "supported"
-    if prediction == "not -":
-        return "contradicted" if below else "supported"
-    raise ValueError(f"prediction={prediction!r}")
-
-
-def flatten(analyses: dict[str, dict]) -> dict:
-    """``{"a2": {"pooled": (result, frame), ...}}`` -> ``{"a2.pooled": (result, frame), ...}``."""
-    return {f"{a}.{m}": v for a, models in analyses.items() for m, v in models.items()}
-
-
-def claims_table(evidence: dict, cases: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per claim: what the text says, who it cites, our test and estimate with its 95%
-    interval, and a verdict; untestable claims say which source is missing.
-
-    ``evidence`` is :func:`flatten` of the analyses (a3 entries keep their parameter
-    covariance for linear combinations); ``cases`` is :func:`classify_regimes` output for C6.
-    """
-    rows = []
-    for cid, claim, studies, where, key, term, prediction, missing in CLAIMS:
-        row = {"id": cid, "what": claim, "studies": studies, "where": f"Simmons 2013, {where}",
-               "test": None, "paper": prediction, "ours": None, "conf_low": None, "conf_high": None,
-               "scale": None, "n": None, "verdict": None, "reason": None}
-        if key is None:
-            row.update(test="not run", verdict="cannot test with registered data", reason=missing)
-        elif key == "cases":
-            row.update(test="Polity5 rule vs the text's list", verdict="not estimated in this run")
-            if cases is not None:
-                got = cases.set_index("ccode").regime3
-                hits = sum(got.get(code) == cat for code, (_, cat) in POHR_CASES.items())
-                row.update(test="Polity5 rule vs the text's list", ours=hits, n=len(POHR_CASES),
-                           verdict="supported" if hits == len(POHR_CASES) else "partly supported",
-                           reason=f"{hits} of {len(POHR_CASES)} cases classified as the text does")
-        elif key in ("synthesis", "agreement"):
-            pass  # filled below from other rows / models
-        elif key not in evidence:
-            row.update(test=key, verdict="not estimated in this run")
-        else:
-            item = evidence[key]
-            res = item[0]
-            hr = res.model.startswith("Cox")
-            if " + " in term:
-                params, cov = item[2], item[3]
-                est = lincom(params, cov, res.specification["covariates"], dict.fromkeys(term.split(" + "), 1.0))
-                low, high, value = est["conf_low"], est["conf_high"], est["estimate"]
-            elif term in set(res.terms.term):
-                value, low, high = (res.estimate(term, c) for c in ("estimate", "conf_low", "conf_high"))
-            else:
-                row.update(test=f"{res.name}: {term}", verdict="not estimated in this run")
-                rows.append(row)
-                continue
-            scale = "hr" if hr else "coef"
-            show = (lambda x: float(np.exp(x))) if hr else float
-            row.update(test=f"{res.label} [{res.name}: {term}]", ours=show(value), conf_low=show(low),
-                       conf_high=show(high), scale=scale, n=res.n, verdict=verdict(prediction, low, high))
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    trans = out[out.id.isin(["C11", "C24a", "C24b", "C24c"])]
-    got = int((trans.verdict == "supported").sum())
-    out.loc[out.id == "C28", ["test", "ours", "n", "verdict", "reason"]] = [
-        "C11 and C24a–c together", got, len(trans), "supported" if got == len(trans) else
-        ("partly supported" if got else "not supported"), f"{got} of {len(trans)} transitional-regime tests supported"]
-    signs = [evidence[k][0].estimate("rat_trans") for k in
-             ("a2.conditional", "a2.twfe", "a2.ologit", "a2.ipw") if k in evidence]
-    positive = int(sum(v > 0 for v in signs))
-    agree = max(positive, len(signs) - positive)
-    out.loc[out.id == "C29", ["test", "ours", "n", "verdict", "reason"]] = [
-        "sign of the transitional-regime CAT effect across four estimators", agree, len(signs),
-        "supported" if signs and agree == len(signs) else "not supported",
-        f"{positive} of {len(signs)} estimators give a positive transitional effect; see the robustness page "
-        "for the specification curve"]
+    out = {}
+    for models in analyses.values():
+        for value in models.values():
+            if isinstance(value, tuple) and value and isinstance(value[0], ModelResult):
+                result = with_vcov(value[0], value[3]) if len(value) == 4 else value[0]
+                out[result.name] = result
     return out
 
 
+def pohr_cases_matched(categories: pd.DataFrame) -> dict:
+    """How many of the nine PoHR cases a regime rule (:func:`classify_regimes` output) puts where
+    the text does: the number calibrated claim C6 shows."""
+    got = categories.set_index("ccode").regime3
+    return {"estimate": sum(got.get(code) == cat for code, (_, cat) in POHR_CASES.items()), "n": len(POHR_CASES)}
+
+
 __all__ = ["POHR_CASES", "REGIMES", "OUTCOMES", "CONTROLS", "COX_SPECS", "add_regimes", "add_treatment",
-           "analysis_frame", "classify_regimes", "fit_ols", "piecewise_fits", "ratification_risk_set", "ratification_years",
-           "regime_of", "rolling_regimes", "spiral_panel"]
+           "analysis_frame", "classify_regimes", "fit_ols", "flatten", "piecewise_fits", "pohr_cases_matched",
+           "ratification_risk_set", "ratification_years", "regime_of", "rolling_regimes", "spiral_panel"]
