@@ -166,13 +166,16 @@ def test_scorecard_is_reread_unless_already_read():
     assert pages_to_reread(always, found, added=set(), changed={"reproducibility/scorecard"}) == []
 
 
-def test_duplicate_scripts_are_dropped_in_order():
-    class Js(str):
-        def __new__(cls, filename, body=None):
-            obj = super().__new__(cls, filename or "")
-            obj.filename, obj.attributes = filename, ({"body": body} if body else {})
-            return obj
+class Js(str):
+    """What Sphinx hands the page context as a script: a str with ``filename`` and ``attributes``."""
 
+    def __new__(cls, filename, body=None):
+        obj = super().__new__(cls, filename or "")
+        obj.filename, obj.attributes = filename, ({"body": body} if body else {})
+        return obj
+
+
+def test_duplicate_scripts_are_dropped_in_order():
     scripts = [Js("a.js"), Js(None, "const X = 1"), Js("b.js"), Js("", "const X = 1"), Js("a.js")]
     kept = unique_scripts(scripts)
     assert [(s.filename, s.attributes.get("body")) for s in kept] == [("a.js", None), (None, "const X = 1"), ("b.js", None)]
@@ -180,11 +183,5 @@ def test_duplicate_scripts_are_dropped_in_order():
 
 def test_thebe_loader_is_dropped():
     """sphinx-thebe's loader names a CDN bundle; without a live-code button it is dead weight."""
-    class Js(str):
-        def __new__(cls, filename, body=None):
-            obj = super().__new__(cls, filename or "")
-            obj.filename, obj.attributes = filename, ({"body": body} if body else {})
-            return obj
-
     scripts = [Js("a.js"), Js(None, 'const THEBE_JS_URL = "https://unpkg.com/thebe"'), Js("_static/sphinx-thebe.js")]
     assert [s.filename for s in without_thebe(scripts)] == ["a.js"]

@@ -5,6 +5,7 @@ from pathlib import Path
 import typer
 
 from . import book as _book
+from . import package_cli
 from .data.cli import app as data_app
 
 app = typer.Typer(help="Ratification: the executable book's command line.", no_args_is_help=True)
@@ -12,6 +13,8 @@ app.add_typer(data_app, name="data")
 
 book_app = typer.Typer(help="Build the Jupyter Book.", no_args_is_help=True)
 app.add_typer(book_app, name="book")
+app.command("cite")(package_cli.cite)
+book_app.command("diff")(package_cli.book_diff)
 
 
 @book_app.command("build")
