@@ -263,6 +263,11 @@ def math_problems(probe: dict) -> list[str]:
     return out + [f"raw TeX ($$) in the page text: {text!r}" for text in math["raw_dollars"]]
 
 
+def is_redirect(path: Path) -> bool:
+    """A stub that only sends the browser elsewhere (Jupyter Book's index.html -> intro.html)."""
+    return 'http-equiv="Refresh"' in path.read_text(encoding="utf-8", errors="replace")[:2000]
+
+
 def site_pages(html: Path) -> list[str]:
     """Every HTML page of the build, as paths relative to ``html`` (assets folders left out)."""
     return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
@@ -355,11 +360,13 @@ def check_from_disk(browser: Chromium, html: Path, page: str) -> list[str]:
     start = len(browser.events)
     browser.goto((html / page).resolve().as_uri())
     probe = browser.evaluate(PAGE_PROBE)
-    events = browser.events[start:]
+    # only what the opened file asked for: requests of an earlier page (e.g. the search page fetching
+    # its hits) can still be arriving
+    requested = {e["params"]["requestId"]: e["params"]["request"]["url"] for e in browser.events[start:]
+                 if e["method"] == "Network.requestWillBeSent" and e["params"].get("documentURL", "").startswith("file:")}
+    events = [e for e in browser.events[start:] if e.get("params", {}).get("requestId") in requested]
     problems = [f"{page} (file://): request to another host: {url}" for url in external_requests(events, "file://")]
-    requested = {e["params"]["requestId"]: e["params"]["request"]["url"]
-                 for e in events if e["method"] == "Network.requestWillBeSent"}
-    problems += [f"{page} (file://): failed to load {requested.get(e['params']['requestId'], '?')}: "
+    problems += [f"{page} (file://): failed to load {requested[e['params']['requestId']]}: "
                  f"{e['params'].get('errorText')}" for e in events
                  if e["method"] == "Network.loadingFailed" and not e["params"].get("canceled")]
     problems += [f"{page} (file://): {problem}" for problem in math_problems(probe)]
