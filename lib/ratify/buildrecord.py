@@ -78,7 +78,8 @@ def find_record(book: Path, name: str) -> Path:
         if (candidate / MANIFEST).is_file():
             return candidate
     have = ", ".join(p.name for p in records[-5:]) or "none yet (build the book first)"
-    raise FileNotFoundError(f"no build record {name!r}; use a build id, `latest` or `previous`. Latest records: {have}")
+    raise FileNotFoundError(f"no build record {name!r}; use a build id, `latest` or `previous`. "
+                            f"Latest records: {have}")
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,8 @@ def _model_changes(rel: str, old: dict, new: dict) -> list[Change]:
     new_terms = {t["term"]: t for t in new.get("terms", [])}
     for term in [*old_terms, *[t for t in new_terms if t not in old_terms]]:
         if term not in new_terms or term not in old_terms:
-            out.append(Change(rel, name, f"{name} / {term}: term {'removed' if term not in new_terms else 'added'}",
-                              None, None))
+            gone = "removed" if term not in new_terms else "added"
+            out.append(Change(rel, name, f"{name} / {term}: term {gone}", None, None))
             continue
         out += [Change(rel, name, f"{term} {f}", old_terms[term].get(f), new_terms[term].get(f))
                 for f in TERM_FIELDS if _differs(old_terms[term].get(f), new_terms[term].get(f))]

@@ -116,11 +116,12 @@ def chapter_citation(slug: str, results: Path | None = None, book: Path = BOOK_D
     folder = results_folder(slug, results, book)
     record = recorded_sources(folder)
     entries, registry = bibliography(book), data.registry()
-    where = (f"the results of the variant run in {folder}" if results
-             else f"the last book build ({folder.relative_to(book.parent) if folder.is_relative_to(book.parent) else folder})")
+    shown = folder.relative_to(book.parent) if folder.is_relative_to(book.parent) else folder
+    where = f"the results of the variant run in {folder}" if results else f"the last book build ({shown})"
     paper = chapter_paper(slug, book)
     if paper not in entries:
-        raise CitationError(f"{slug}: the study's key {paper!r} is not in book/references.bib or book/bib/*.bib")
+        raise CitationError(f"{slug}: the study's key {paper!r} is not in book/references.bib "
+                            "or book/bib/*.bib; add its entry there")
     out = [f"% ratify cite {slug}", "% The study this chapter re-analyses:", bibtex(paper, entries[paper]), ""]
     registered = [s for s in record.used_by if s in registry.sources]
     derived = [s for s in record.used_by if s not in registry.sources]

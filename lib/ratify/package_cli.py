@@ -26,7 +26,7 @@ def cite(
 
 
 def book_diff(
-    old: str = typer.Argument("previous", help="Build id (see book/_build/records/), `previous`, or a record folder."),
+    old: str = typer.Argument("previous", help="Build id (book/_build/records/), `previous`, or a record folder."),
     new: str = typer.Argument("latest", help="Build id, `latest`, or a record folder."),
     book: Path = typer.Option(None, "--book", help="The book's folder (default: book/)."),
 ) -> None:

@@ -191,10 +191,9 @@ def data_availability(book: Path = BOOK_DIR) -> str:
         licence = "; ".join(sorted({f.licence for f in files}))
         verdict = redistribution(licence)
         counts[verdict.split(":")[0].split(",")[0]] = counts.get(verdict.split(":")[0].split(",")[0], 0) + 1
-        title = entries[source].fields.get("title", source).replace("{", "").replace("}", "") \
-            if source in entries else source
-        rows.append([f"`{source}`", title, licence, verdict, f"{len(files)} file(s) at {_where([f.url for f in files])}",
-                     "no"])
+        title = entries[source].fields.get("title", source) if source in entries else source
+        where = f"{len(files)} file(s) at {_where([f.url for f in files])}"
+        rows.append([f"`{source}`", title.replace("{", "").replace("}", ""), licence, verdict, where, "no"])
     size = sum(f.bytes for f in registry.files) / 2**20
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
     return (f"All data are public. The package contains none of them: `ratify data fetch` downloads each of the "
@@ -252,7 +251,8 @@ def runtime_tables(runs: list[PageRun]) -> str:
         f"verified). Pages unchanged since an earlier build are served from that build's record, whose "
         f"date is shown.",
         _table(["Chapter", "Pages", "Seconds", "Slowest page", "Last executed (UTC)"], rows),
-        _table(["Page", "Seconds", "Executed (UTC)"], [[f"`{r.page}`", f"{r.seconds:.1f}", r.executed] for r in runs]),
+        _table(["Page", "Seconds", "Executed (UTC)"],
+               [[f"`{r.page}`", f"{r.seconds:.1f}", r.executed] for r in runs]),
     ])
 
 

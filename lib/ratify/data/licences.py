@@ -14,7 +14,8 @@ import re
 
 # Findings from most to least restrictive. Each clause gets the first that matches.
 UNKNOWN = "unknown: no licence stated"
-PROVIDER_TERMS = "unclear: the data remain under their provider's own terms (no open licence named); ask the provider"
+PROVIDER_TERMS = ("unclear: the data remain under their provider's own terms (no open licence named); "
+                  "ask the provider")
 NON_COMMERCIAL = "yes, for non-commercial use only, with attribution and under the same licence"
 SHARE_ALIKE = "yes, with attribution and under the same licence"
 ATTRIBUTION = "yes, with attribution"
