@@ -5,7 +5,8 @@ chromium with a fresh profile and speaks the Chrome DevTools Protocol over a web
 browser download, no driver); ``check_site`` visits every page and returns what is broken:
 internal links or images that do not load, root-relative links (they break when the site is
 opened from disk), cell error or stderr outputs, figures without a rendered image, assets
-that fail to load and uncaught JavaScript errors.
+that fail to load, uncaught JavaScript errors, any request to another host (the site must
+work offline) and equations that MathJax did not render.
 """
 
 from __future__ import annotations
@@ -174,6 +175,10 @@ class Chromium:
 # images, ids, cell outputs that are errors or stderr, and figures without a visible image.
 PAGE_PROBE = r"""
 (async () => {
+  // MathJax typesets after the load event; wait for it (if it loaded at all: offline, a CDN copy never does)
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await Promise.race([MathJax.startup.promise, new Promise(done => setTimeout(done, 20000))]);
+  }
   const imgs = [...document.images];
   await Promise.all(imgs.map(img => {
     if (img.complete && img.naturalWidth > 0) return null;
@@ -186,6 +191,21 @@ PAGE_PROBE = r"""
     });
   }));
   window.scrollTo(0, 0);
+  // Equations: Sphinx wraps each in .math (inline \\(..\\), display \\[..\\]); MathJax puts an
+  // mjx-container inside. TeX left as text ($$ outside code) means the source was not parsed as math.
+  function mathProbe() {
+    const eqs = [...document.querySelectorAll(".math")];
+    const root = document.body || document.documentElement;  // none while a redirect page navigates away
+    const walker = root && document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const raw = [];
+    for (let n = walker && walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.textContent.includes("$$") && !n.parentElement.closest("pre, code, script, style, .highlight, textarea"))
+        raw.push(n.textContent.trim().slice(0, 120));
+    }
+    return {equations: eqs.length, rendered: eqs.filter(e => e.querySelector("mjx-container")).length,
+            unrendered: eqs.filter(e => !e.querySelector("mjx-container")).map(e => e.textContent.trim().slice(0, 80)),
+            raw_dollars: raw, mathjax: !!(window.MathJax && MathJax.version)};
+  }
   const raw = el => el.getAttribute("href") ?? el.getAttribute("src") ?? "";
   const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
   const figures = [...document.querySelectorAll("figure, div.figure")].map(fig => {
@@ -207,6 +227,7 @@ PAGE_PROBE = r"""
     stderr: [...document.querySelectorAll(".cell_output .output.stderr")].map(el => el.textContent.trim().slice(0, 300)),
     figures,
     stylesheets: [...document.querySelectorAll("link[rel=stylesheet]")].map(l => ({url: l.href, loaded: !!l.sheet})),
+    math: mathProbe(),
   };
 })()
 """
@@ -222,6 +243,29 @@ class SiteReport:
 
     def add(self, page: str, what: str) -> None:
         self.problems.append(f"{page}: {what}")
+
+
+#: URL schemes that never leave the machine (a page may use them freely).
+LOCAL_SCHEMES = ("data:", "blob:", "about:", "chrome:", "chrome-extension:", "devtools:")
+
+
+def external_requests(events: list[dict], site: str) -> list[str]:
+    """Every URL a page requested outside ``site`` (the served base URL, or ``file://`` from disk)."""
+    urls = {e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"}
+    urls |= {e["params"]["url"] for e in events if e["method"] == "Network.webSocketCreated"}
+    return sorted(u for u in urls if not u.startswith((site, *LOCAL_SCHEMES)))
+
+
+def math_problems(probe: dict) -> list[str]:
+    """Equations MathJax did not typeset, and TeX left as plain text."""
+    math = probe["math"]
+    out = [f"equation not rendered by MathJax: {tex!r}" for tex in math["unrendered"]]
+    return out + [f"raw TeX ($$) in the page text: {text!r}" for text in math["raw_dollars"]]
+
+
+def is_redirect(path: Path) -> bool:
+    """A stub that only sends the browser elsewhere (Jupyter Book's index.html -> intro.html)."""
+    return 'http-equiv="Refresh"' in path.read_text(encoding="utf-8", errors="replace")[:2000]
 
 
 def site_pages(html: Path) -> list[str]:
@@ -243,9 +287,15 @@ def check_site(browser: Chromium, base: str, html: Path, pages: list[str] | None
     report = SiteReport()
     pages = pages or site_pages(html)
     for page in pages:
-        events = browser.goto(base + page)
+        start = len(browser.events)
+        browser.goto(base + page)
         probe = browser.evaluate(PAGE_PROBE)
+        events = browser.events[start:]  # with what MathJax and lazy images asked for after the load event
         report.pages[page] = probe
+        for url in external_requests(events, base):
+            report.add(page, f"request to another host (the site must work offline): {url}")
+        for problem in math_problems(probe):
+            report.add(page, problem)
         requested = {e["params"]["requestId"]: e["params"]["request"]["url"]
                      for e in events if e["method"] == "Network.requestWillBeSent"}
         for e in events:
@@ -305,11 +355,23 @@ def _check_links(report: SiteReport, base: str, html: Path) -> None:
 
 
 def check_from_disk(browser: Chromium, html: Path, page: str) -> list[str]:
-    """Open ``page`` from disk (file://): styles, images and every relative link must resolve."""
+    """Open ``page`` from disk (file://), as a reader without network would: styles, images and
+    every relative link resolve, nothing is requested from another host, equations render."""
+    start = len(browser.events)
     browser.goto((html / page).resolve().as_uri())
     probe = browser.evaluate(PAGE_PROBE)
-    problems = [f"{page} (file://): stylesheet not loaded: {s['url']}" for s in probe["stylesheets"]
-                if s["url"].startswith("file:") and not s["loaded"]]
+    # only what the opened file asked for: requests of an earlier page (e.g. the search page fetching
+    # its hits) can still be arriving
+    requested = {e["params"]["requestId"]: e["params"]["request"]["url"] for e in browser.events[start:]
+                 if e["method"] == "Network.requestWillBeSent" and e["params"].get("documentURL", "").startswith("file:")}
+    events = [e for e in browser.events[start:] if e.get("params", {}).get("requestId") in requested]
+    problems = [f"{page} (file://): request to another host: {url}" for url in external_requests(events, "file://")]
+    problems += [f"{page} (file://): failed to load {requested[e['params']['requestId']]}: "
+                 f"{e['params'].get('errorText')}" for e in events
+                 if e["method"] == "Network.loadingFailed" and not e["params"].get("canceled")]
+    problems += [f"{page} (file://): {problem}" for problem in math_problems(probe)]
+    problems += [f"{page} (file://): stylesheet not loaded: {s['url']}" for s in probe["stylesheets"]
+                 if s["url"].startswith("file:") and not s["loaded"]]
     problems += [f"{page} (file://): image does not load: {i['raw']}" for i in probe["images"] if not i["ok"]]
     for link in probe["links"] + probe["assets"]:
         url = urldefrag(link["url"])[0]

@@ -88,3 +88,53 @@ def test_execution_cache_is_dropped_when_inputs_change(tmp_path, monkeypatch):
     assert book_mod.refresh_execution_cache(tmp_path) is False and cache.exists()
     bib.write_text("@misc{a, title={B}}\n")
     assert book_mod.refresh_execution_cache(tmp_path) is True and not cache.exists()
+
+
+# --- the replication package the build writes ------------------------------------------------------
+
+def test_replication_md_is_in_step_with_the_build(built_book):
+    """The build wrote REPLICATION.md from its own records; regenerating now gives the same text."""
+    from ratify.replication import page_runs, replication_markdown
+
+    html, log = built_book
+    assert "REPLICATION.md from this build's execution records" in log
+    assert (PROJECT_ROOT / "REPLICATION.md").read_text(encoding="utf-8") == replication_markdown(BOOK)
+    chapters = sorted(p.name for p in (BOOK / "chapters").iterdir() if (p / "index.md").exists())
+    assert sorted({run.chapter for run in page_runs(BOOK)}) == chapters  # a runtime row per chapter
+
+
+def test_replication_page_shows_the_runtimes_and_every_exhibit(built_book):
+    from ratify.replication import exhibits, page_runs
+
+    html, _ = built_book
+    page = (html / "reproducibility" / "replication.html").read_text(encoding="utf-8")
+    runs = page_runs(BOOK)
+    for chapter in {r.chapter for r in runs}:
+        total = sum(r.seconds for r in runs if r.chapter == chapter)
+        assert f"<td><p>{chapter}</p></td>" in page and f"<td><p>{total:.1f}</p></td>" in page
+    items = exhibits(BOOK, runs)
+    assert sum(e.kind == "Figure" for e in items) >= 10 and sum(e.kind == "Table" for e in items) >= 10
+    assert f"{sum(e.kind == 'Figure' for e in items)} figures and" in page
+
+
+def test_each_build_leaves_a_record_of_its_estimates(built_book):
+    import json
+
+    from ratify.buildrecord import list_records, results_files
+
+    latest = list_records(BOOK)[-1]
+    manifest = json.loads((latest / "manifest.json").read_text())
+    assert sorted(manifest["files"]) == [p.relative_to(BOOK).as_posix() for p in results_files(BOOK)]
+    assert len(manifest["files"]) >= 20
+
+
+def test_how_to_cite_page_cites_each_chapter(built_book):
+    import html as entities
+    import re
+
+    html, _ = built_book
+    page = (html / "reproducibility" / "how-to-cite.html").read_text(encoding="utf-8")
+    text = entities.unescape(re.sub(r"<[^>]+>", "", page))  # the BibTeX is syntax-highlighted
+    for slug in sorted(p.name for p in (BOOK / "chapters").iterdir() if (p / "index.md").exists()):
+        assert f"% ratify cite {slug}\n% The study this chapter re-analyses:\n@" in text
+    assert "@article{westernlockhartmoney2019," in text and "@software{ratification," in text

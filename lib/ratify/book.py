@@ -44,7 +44,13 @@ def refresh_execution_cache(book: Path = BOOK_DIR) -> bool:
 
 
 def build(book: Path = BOOK_DIR, strict: bool = True) -> int:
-    """``jupyter-book build`` with warnings as errors; returns its exit code."""
+    """``jupyter-book build`` with warnings as errors; returns its exit code.
+
+    After a build that succeeded: a record of every published estimate (``ratify book diff``), and,
+    for the project's own book, ``REPLICATION.md`` regenerated from this build's execution records.
+    """
+    from .buildrecord import write_record
+
     jb = Path(sys.executable).parent / "jupyter-book"
     cmd = [str(jb if jb.exists() else "jupyter-book"), "build", str(book), "--keep-going"]
     if refresh_execution_cache(book):
@@ -52,7 +58,14 @@ def build(book: Path = BOOK_DIR, strict: bool = True) -> int:
         cmd.append("--all")  # Sphinx would otherwise skip pages whose own source is unchanged
     if strict:
         cmd.append("--warningiserror")
-    return subprocess.call(cmd)
+    code = subprocess.call(cmd)
+    if code == 0:
+        inputs = (book / "_build" / ".inputs-sha256").read_text().strip()
+        print(f"ratify book: build record (every results/*.json with its SHA-256) in {write_record(book, inputs)}")
+        if book.resolve() == BOOK_DIR.resolve():
+            from .replication import write_replication
+            print(f"ratify book: wrote {write_replication(book)} from this build's execution records")
+    return code
 
 
 def chapter_entry(slug: str, book: Path = BOOK_DIR) -> dict:

@@ -5,6 +5,7 @@ from pathlib import Path
 import typer
 
 from . import book as _book
+from . import package_cli
 from .cache.cli import app as cache_app
 from .data.cli import app as data_app
 
@@ -14,6 +15,8 @@ app.add_typer(cache_app, name="cache")
 
 book_app = typer.Typer(help="Build the Jupyter Book.", no_args_is_help=True)
 app.add_typer(book_app, name="book")
+app.command("cite")(package_cli.cite)
+book_app.command("diff")(package_cli.book_diff)
 
 
 @book_app.command("build")

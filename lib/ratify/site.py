@@ -11,6 +11,11 @@ sorted order, so ``reproducibility/`` comes after the ``chapters/`` whose result
 Jupyter Book 1.0.4 also registers some inline scripts twice (sphinx-thebe and togglebutton
 add them on every ``env-before-read-docs``), and the second ``const THEBE_JS_URL`` throws a
 SyntaxError in every page. ``_drop_duplicate_scripts`` keeps the first copy of each.
+
+The site must open offline and load nothing from another host. MathJax comes from the site
+itself (the ``sphinx-mathjax-offline`` extension copies MathJax 3.2.2 into ``_static/mathjax``).
+sphinx-thebe's loader is dropped when the book offers no live-code button
+(``launch_buttons.thebe`` is off): it only names a CDN bundle (unpkg) that such a button would fetch.
 """
 
 from __future__ import annotations
@@ -37,13 +42,27 @@ def unique_scripts(scripts: list) -> list:
     return out
 
 
-def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
+def without_thebe(scripts: list) -> list:
+    """Scripts without sphinx-thebe's loader (its file and the inline config naming the CDN bundle)."""
+    def is_thebe(script) -> bool:
+        attrs = getattr(script, "attributes", {}) or {}
+        return (getattr(script, "filename", None) or "").endswith("sphinx-thebe.js") or \
+            "THEBE_JS_URL" in (attrs.get("body") or "")
+    return [s for s in scripts if not is_thebe(s)]
+
+
+def _thebe_button(app) -> bool:
+    return bool((app.config.html_theme_options or {}).get("launch_buttons", {}).get("thebe"))
+
+
+def _page_scripts(app, pagename, templatename, context, doctree) -> None:
     if "script_files" in context:
-        context["script_files"] = unique_scripts(context["script_files"])
+        scripts = unique_scripts(context["script_files"])
+        context["script_files"] = scripts if _thebe_button(app) else without_thebe(scripts)
 
 
 def setup(app):
     app.add_config_value("ratify_always_reread", [], "env")
     app.connect("env-get-outdated", _reread)
-    app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", _page_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
