@@ -106,3 +106,33 @@ def cached(func):
 
     wrapper.cache_path = lambda *a, **k: path_for(func, a, k)
     return wrapper
+
+
+def data_builder(func=None, *, keep: int = 4):
+    """Decorator for a study's data builders, called with ``design.data_choices()`` (or other
+    arguments with a stable ``repr``): results are stored on disk like :func:`cached`, and the
+    last ``keep`` are also kept in this process, so a worker that fits many universes of one data
+    group (designs that differ only in ``MODEL`` fields) builds or reads its frame once.
+
+    The frame returned is shared: callers copy it before changing it.
+    """
+    if func is None:
+        return functools.partial(data_builder, keep=keep)
+    stored = cached(func)
+    recent: dict[str, object] = {}  # key -> value, oldest first
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        name = key(func, args, kwargs)
+        if name in recent:
+            recent[name] = recent.pop(name)  # most recent last
+            return recent[name]
+        value = stored(*args, **kwargs)
+        recent[name] = value
+        while len(recent) > keep:
+            recent.pop(next(iter(recent)))
+        return value
+
+    wrapper.cache_path = stored.cache_path
+    wrapper.forget = recent.clear
+    return wrapper

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..data.locations import PROJECT_ROOT
 from . import collect, stamp
-from .schema import Chapter, load
+from .schema import DESIGN_CHANGES, RESERVED, Chapter, load
 
 OUTPUT_ROOT = PROJECT_ROOT / "build" / "variants"
 KERNEL = "python3"
@@ -63,7 +63,12 @@ def execute(chapter: Chapter, values: dict, out: Path, timeout: float | None = N
     results.mkdir(parents=True)
     executed = out / (chapter.notebook.stem + ".ipynb")
     notebook = jupytext.read(str(chapter.notebook))
-    papermill.execute_notebook(notebook, str(executed), parameters={**values, "results_dir": str(results)},
+    parameters = {**values, RESERVED: str(results)}
+    if chapter.design:  # the notebook builds its Design from the changed values alone
+        defaults = chapter.defaults()
+        parameters = {DESIGN_CHANGES: {k: v for k, v in values.items() if v != defaults.get(k)},
+                      RESERVED: str(results)}
+    papermill.execute_notebook(notebook, str(executed), parameters=parameters,
                                kernel_name=KERNEL, language="python", cwd=str(chapter.folder), progress_bar=False,
                                log_output=False, request_save_on_cell_execute=False, execution_timeout=timeout)
     return executed
