@@ -34,7 +34,7 @@ import pandas as pd
 
 from . import stamp
 from .runner import describe_error
-from .schema import Chapter, KeyQuantity, import_reference
+from .schema import SPEC_FILE, Chapter, KeyQuantity, import_reference
 from .universes import Multiverse, MultiverseError, Universe, load
 
 RESULTS_FILE = "multiverse.parquet"
@@ -48,8 +48,13 @@ STATUSES = ("ok", "error")
 
 # --- one chunk of universes, in a worker ----------------------------------------------------------
 
-@functools.lru_cache(maxsize=8)
 def _spec(folder: str) -> tuple[Multiverse, Callable]:
+    """The chapter's multiverse and fit function, read once per worker (again if variants.yaml changes)."""
+    return _read_spec(folder, (Path(folder) / SPEC_FILE).stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_spec(folder: str, _mtime: int) -> tuple[Multiverse, Callable]:
     multiverse = load(folder)
     return multiverse, import_reference(multiverse.chapter.fit)
 
