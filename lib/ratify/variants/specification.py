@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -59,27 +60,36 @@ def decision_shares(data: pd.DataFrame, outcome: str, decisions: list[str]) -> p
     value in ``data`` are left out.
     """
     import statsmodels.formula.api as smf
-    from statsmodels.stats.anova import anova_lm
+    from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
     used = [d for d in decisions if data[d].nunique(dropna=False) > 1]
     if not used or len(data) < 3:
         return pd.DataFrame(columns=["term", "kind", "share"])
-    names = {d: f"d{i}" for i, d in enumerate(used)}  # formula-safe names
-    frame = pd.DataFrame({names[d]: data[d].astype(str).to_numpy() for d in used})
+    names = {d: f"C(d{i})" for i, d in enumerate(used)}  # formula-safe names
+    frame = pd.DataFrame({names[d][2:-1]: data[d].astype(str).to_numpy() for d in used})
     frame["y"] = data[outcome].to_numpy(float)
     total = float(((frame.y - frame.y.mean()) ** 2).sum())
     if total == 0:
         return pd.DataFrame(columns=["term", "kind", "share"])
-    main = " + ".join(f"C({names[d]})" for d in used)
-    table = anova_lm(smf.ols(f"y ~ {main}", frame).fit(), typ=2)
-    rows = [{"term": d, "kind": "main", "share": float(table.loc[f"C({names[d]})", "sum_sq"]) / total} for d in used]
+
+    def ssr(terms: list[str]) -> float:  # residual sum of squares of a least-squares fit on these factors
+        with warnings.catch_warnings():
+            # exclusion rules leave interaction cells empty, so such designs are rank-deficient by
+            # construction; the pseudo-inverse fit's residuals (all that is used) are still exact
+            warnings.simplefilter("ignore", SingularMatrixWarning)
+            return float(smf.ols("y ~ " + (" + ".join(terms) or "1"), frame).fit().ssr)
+
+    # Type-II sums of squares: what a term adds to a model holding every other term it is not part of.
+    # (anova_lm(typ=2) gives the same numbers but also F-tests, which fail noisily when exclusion rules
+    # leave interaction cells empty; only the sums of squares are used here.)
+    main = [names[d] for d in used]
+    full = ssr(main)
+    rows = [{"term": d, "kind": "main", "share": max(ssr([m for m in main if m != names[d]]) - full, 0.0) / total}
+            for d in used]
     for i, a in enumerate(used):
         for b in used[i + 1:]:
-            term = f"C({names[a]}):C({names[b]})"
-            anova = anova_lm(smf.ols(f"y ~ {main} + {term}", frame).fit(), typ=2)
-            sum_sq = float(anova.loc[term, "sum_sq"]) if term in anova.index else 0.0
-            rows.append({"term": f"{a} × {b}", "kind": "interaction",
-                         "share": 0.0 if math.isnan(sum_sq) else max(sum_sq, 0.0) / total})
+            added = full - ssr([*main, f"{names[a]}:{names[b]}"])
+            rows.append({"term": f"{a} × {b}", "kind": "interaction", "share": max(added, 0.0) / total})
     return pd.DataFrame(rows).sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
 
 
