@@ -12,20 +12,31 @@ Two things in ``PHReg`` need care for ``(start, stop]`` rows:
   residuals for Breslow *or* Efron ties ourselves, vectorised over the rows at risk
   at each distinct failure time, and form the cluster sandwich ``V (Σ_g U_g U_gᵀ) V``
   that R's ``coxph(..., cluster=)`` reports (no small-sample factor).
+
+Two engines give the same fit. ``newton`` (``cox_newton.py``) maximises the partial
+likelihood over the (stratum, event time) pairs with vectorised sums and is several times
+faster on yearly clocks; ``phreg`` (statsmodels, with the fast risk-set bookkeeping of
+``phreg_fast.py`` and the residual loop below) is the reference implementation and the fallback
+when the at-risk incidences would not fit in memory (long intervals on a fine clock).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
+from . import cox_newton
 from .phreg_fast import FastPHReg
 from .results import ModelResult, describe_sources, terms_table
 
 TIES = ("efron", "breslow")
+ENGINES = ("auto", "newton", "phreg")
+ENGINE_LABELS = {"newton": "Newton-Raphson over (stratum, event time) pairs (ratify.models.cox_newton)",
+                 "phreg": "statsmodels PHReg (ratify.models.phreg_fast)"}
 
 
 @dataclass
@@ -137,14 +148,25 @@ def _score_residuals(start, stop, status, strata, X, beta, ties):
 def fit_cox(frame: pd.DataFrame, covariates: list[str], *, start: str = "start", stop: str = "stop",
             event: str = "event", cluster: str | None = None, strata: str | None = None,
             ties: str = "efron", subject: list[str] | None = None, name: str = "cox",
-            sources: list[str] | None = None, label: str | None = None) -> CoxFit:
+            sources: list[str] | None = None, label: str | None = None,
+            init: Mapping[str, float] | Sequence[float] | None = None, engine: str = "auto",
+            eps: float = 1e-12, iter_max: int = 20) -> CoxFit:
     """Fit a Cox model on ``(start, stop]`` rows; cluster-robust SEs when ``cluster`` is given.
 
     Rows with a missing value in any used column are dropped (listwise, as R and
     Stata do); the result says how many rows, subjects and events were used.
+
+    ``init`` starts the iterations from other coefficients than zeros (a warm start, e.g. the
+    estimates of a similar model: a mapping term -> value, missing terms start at 0, or one value
+    per covariate). ``engine="auto"`` uses the ``newton`` engine unless its at-risk index would
+    exceed ``cox_newton.MAX_INCIDENCES``, then ``phreg``; ``eps`` and ``iter_max`` are the newton
+    engine's convergence rule (R's, see ``cox_newton.fit_partial_likelihood``). The
+    specification records which engine ran.
     """
     if ties not in TIES:
         raise ValueError(f"ties={ties!r} is not one of {TIES}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine={engine!r} is not one of {ENGINES}")
     if not covariates:
         raise ValueError("A Cox model needs at least one covariate")
     subject = subject or ([cluster] if cluster else None)
@@ -154,23 +176,40 @@ def fit_cox(frame: pd.DataFrame, covariates: list[str], *, start: str = "start",
     X = used[covariates].to_numpy(float)
     t0, t1 = used[start].to_numpy(float), used[stop].to_numpy(float)
     status = used[event].to_numpy(int)
+    if not status.any():
+        raise ValueError(f"{event!r} is never 1 in the {len(used)} complete rows; a Cox model needs events")
     strat = used[strata].to_numpy() if strata else np.zeros(len(used), dtype=int)
-    model = FastPHReg(t1, X, status=status, entry=np.nextafter(t0, np.inf), ties=ties,
-                  strata=strat if strata else None)
-    fitted = model.fit(method="newton", maxiter=100, disp=False, tol=1e-10)
-    beta = np.asarray(fitted.params)
-    cov_model = np.linalg.inv(-model.hessian(beta))
-    resid, schoenfeld = _score_residuals(t0, t1, status, strat, X, beta, ties)
+    beta0 = _initial_values(init, covariates)
+    index = None if engine == "phreg" else cox_newton.event_time_index(
+        t0, t1, status, strat, max_incidences=None if engine == "newton" else cox_newton.MAX_INCIDENCES)
+    engine = "phreg" if index is None else "newton"
+    if engine == "newton":
+        design = cox_newton.CoxDesign.build(index, X, ties)
+        newton = cox_newton.fit_partial_likelihood(design, init=beta0, eps=eps, iter_max=iter_max)
+        beta = newton.params
+        cov_model = np.linalg.inv(newton.information)
+        resid, schoenfeld = cox_newton.score_residuals(design, newton)
+        loglik = newton.loglik
+        loglik_null = newton.loglik_init if beta0 is None else cox_newton.loglik_at(design, np.zeros_like(beta))
+        iterations = {"iterations": newton.iterations, "converged": newton.converged}
+    else:
+        model = FastPHReg(t1, X, status=status, entry=np.nextafter(t0, np.inf), ties=ties,
+                          strata=strat if strata else None)
+        fitted = model.fit(method="newton", maxiter=100, disp=False, tol=1e-10, start_params=beta0)
+        beta = np.asarray(fitted.params)
+        cov_model = np.linalg.inv(-model.hessian(beta))
+        resid, schoenfeld = _score_residuals(t0, t1, status, strat, X, beta, ties)
+        loglik = float(model.loglike(beta))
+        loglik_null = float(model.loglike(np.zeros_like(beta)))
+        iterations = {}  # PHReg does not report its iterations
     if cluster:
         groups = pd.factorize(used[cluster])[0]
-        U = np.zeros((groups.max() + 1, X.shape[1]))
-        np.add.at(U, groups, resid)
+        members = sparse.csr_matrix((np.ones(len(groups)), (groups, np.arange(len(groups)))))
+        U = members @ resid                                    # Σ of the score residuals per cluster
         cov = cov_model @ (U.T @ U) @ cov_model
         se_type = f"cluster-robust by {cluster} ({groups.max() + 1} clusters)"
     else:
         cov, se_type = cov_model, "model-based (inverse information)"
-    loglik = float(model.loglike(beta))
-    loglik_null = float(model.loglike(np.zeros_like(beta)))
     n_subjects = int(used[subject].drop_duplicates().shape[0]) if subject else None
     result = ModelResult(
         name=name, label=label or name, model=f"Cox proportional hazards ({ties} ties)",
@@ -179,8 +218,22 @@ def fit_cox(frame: pd.DataFrame, covariates: list[str], *, start: str = "start",
         aic=-2 * loglik + 2 * len(beta),
         specification={"covariates": covariates, "start": start, "stop": stop, "event": event,
                        "cluster": cluster, "strata": strata, "ties": ties, "se": se_type,
-                       "at_risk_rule": "start < t <= stop", "loglik_null": loglik_null},
+                       "at_risk_rule": "start < t <= stop", "loglik_null": loglik_null,
+                       "engine": ENGINE_LABELS[engine], "warm_start": beta0 is not None, **iterations},
         sources=describe_sources(frame, sources))
     return CoxFit(result=result, params=beta, cov=cov, cov_model=cov_model, score_residuals=resid,
                   schoenfeld_residuals=schoenfeld,
                   loglik=loglik, loglik_null=loglik_null, frame=used)
+
+
+def _initial_values(init, covariates: list[str]) -> np.ndarray | None:
+    """Starting coefficients from a term -> value mapping (missing terms: 0) or a sequence, or None."""
+    if init is None:
+        return None
+    if isinstance(init, Mapping | pd.Series):
+        return np.array([float(init.get(c, 0.0)) for c in covariates])
+    values = np.asarray(init, float)
+    if values.shape != (len(covariates),):
+        raise ValueError(f"init has {values.size} values for {len(covariates)} covariates {covariates}; "
+                         "pass one per covariate or a mapping term -> value")
+    return values
