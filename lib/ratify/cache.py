@@ -108,17 +108,19 @@ def cached(func):
     return wrapper
 
 
-def data_builder(func=None, *, keep: int = 4):
+def data_builder(func=None, *, keep: int = 4, store: bool = True):
     """Decorator for a study's data builders, called with ``design.data_choices()`` (or other
-    arguments with a stable ``repr``): results are stored on disk like :func:`cached`, and the
-    last ``keep`` are also kept in this process, so a worker that fits many universes of one data
-    group (designs that differ only in ``MODEL`` fields) builds or reads its frame once.
+    arguments with a stable ``repr``): the last ``keep`` results are kept in this process, so a
+    worker that fits many universes of one data group (designs that differ only in ``MODEL``
+    fields) builds its frame once; with ``store`` they are also stored on disk like :func:`cached`.
+    A builder whose every call makes a large frame from stored stages (a multiverse has hundreds)
+    passes ``store=False``: rebuilding it is cheaper than keeping a file per data group.
 
-    The frame returned is shared: callers copy it before changing it.
+    The value returned is shared: callers copy a frame before changing it.
     """
     if func is None:
-        return functools.partial(data_builder, keep=keep)
-    stored = cached(func)
+        return functools.partial(data_builder, keep=keep, store=store)
+    build = cached(func) if store else func
     recent: dict[str, object] = {}  # key -> value, oldest first
 
     @functools.wraps(func)
@@ -127,12 +129,12 @@ def data_builder(func=None, *, keep: int = 4):
         if name in recent:
             recent[name] = recent.pop(name)  # most recent last
             return recent[name]
-        value = stored(*args, **kwargs)
+        value = build(*args, **kwargs)
         recent[name] = value
         while len(recent) > keep:
             recent.pop(next(iter(recent)))
         return value
 
-    wrapper.cache_path = stored.cache_path
+    wrapper.cache_path = lambda *a, **k: path_for(func, a, k)
     wrapper.forget = recent.clear
     return wrapper

@@ -356,10 +356,10 @@ def build_un_frame(index: pd.DataFrame, actions: pd.DataFrame, design: Design | 
     return frame
 
 
-@data_builder
+@data_builder(store=False)  # 36 MB a frame, hundreds in a multiverse: built from the stored stages instead
 def un_frame(data: Design) -> pd.DataFrame:
     """The UN-sample model frame (country-treaty-years with every Table 2 covariate) for a design's
-    data choices (``design.data_choices()``), stored and shared by every universe that has them."""
+    data choices (``design.data_choices()``), shared in a process by every universe that has them."""
     stage = _un_risk_stage(FIRST_YEAR, data.end_year, data.adopted_by, data.drop_states)
     return build_un_frame(*un_inputs(FIRST_YEAR, data.end_year), data, risk=stage)
 

@@ -17,12 +17,15 @@ A universe that raises is a row with its error, never the end of the run.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import math
 import multiprocessing
 import os
+import signal
+import threading
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -274,11 +277,31 @@ def evaluate_all(multiverse: Multiverse, universes: list[Universe], on_rows: Cal
                             done(future.result())
                         except Exception as err:  # noqa: BLE001
                             done(lost(tasks[futures[future]], err))
-                except BaseException:
+                except BaseException:  # interrupted: stop the workers now rather than after their chunk
                     pool.shutdown(wait=False, cancel_futures=True)
+                    for process in list(getattr(pool, "_processes", {}).values()):
+                        process.terminate()
                     raise
     finally:
         bar.close()
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (``kill``, a batch system's time limit) stops a run like Ctrl-C: what finished is stored.
+    (Background jobs of a non-interactive shell ignore SIGINT, so ``kill -INT`` may not reach us.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def run(chapter: str | Path | Chapter | Multiverse, *, jobs: int = 1, scheduler: str | None = None,
@@ -313,7 +336,8 @@ def run(chapter: str | Path | Chapter | Multiverse, *, jobs: int = 1, scheduler:
     writer = PartWriter(parts, hashes)
     start = time.perf_counter()
     try:
-        evaluate_all(multiverse, todo, writer.add, jobs=jobs, scheduler=scheduler, progress=progress)
+        with _terminate_as_interrupt():
+            evaluate_all(multiverse, todo, writer.add, jobs=jobs, scheduler=scheduler, progress=progress)
     finally:
         writer.flush()
         order = {u.id: u.index for u in multiverse.universes()}
