@@ -283,6 +283,13 @@ def country_covariates(first: int = 1946, last: int = 2015, *, threat: str = "id
 
 # --- assembling a model frame -------------------------------------------------------------------
 
+def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """A shallow copy of ``frame`` (same data) with empty ``attrs``."""
+    out = frame.copy(deep=False)
+    out.attrs = {}
+    return out
+
+
 def assemble(risk: pd.DataFrame, actions: pd.DataFrame, subjects: pd.Series, countries: pd.DataFrame,
              intervention: pd.DataFrame, *, treaty: str, us_definition: str = "sign_or_bind",
              peers: str = "all") -> pd.DataFrame:
@@ -291,7 +298,10 @@ def assemble(risk: pd.DataFrame, actions: pd.DataFrame, subjects: pd.Series, cou
     Treaty-year: US participation (from the year the US signed or bound itself) and the
     lagged count of states bound; country-treaty-year: the state's own signature (from its
     signature year on); treaty: subject dummies; country-year and year: as given.
+    The inputs' ``attrs`` (merge records, unmatched names) are not carried: pandas deep-copies
+    them at every step, which costs more than the merges, and the callers set the frame's own.
     """
+    risk, actions, countries = (without_attrs(f) for f in (risk, actions, countries))
     out = risk.copy()
     us_year = us_participation_years(actions, treaty, us_definition)
     out["us_part"] = (out.year >= out[treaty].map(us_year).astype(float)).astype(int)
@@ -366,6 +376,7 @@ def un_frame(data: Design) -> pd.DataFrame:
 
 # --- the inter-American sample ------------------------------------------------------------------
 
+@data_builder  # GGO's party table takes seconds to read; every universe's OAS frame starts here
 def oas_from_manytreaties(first: int = 1946, last: int = 2015) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The OAS-system instruments in GGO with party rows, adopted in the window: (treaties, actions)."""
     from ..sources.manytreaties import read_manytreaties_agreements, read_manytreaties_parties

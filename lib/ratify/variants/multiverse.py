@@ -28,6 +28,7 @@ import signal
 import threading
 import time
 import uuid
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime, timezone
 from pathlib import Path
@@ -97,12 +98,15 @@ def evaluate(folder: str, universes: list[tuple[int, str, dict]], perturb: Calla
         design = multiverse.design.from_changes(changes)
         base = {"universe": uid, "index": index, **_design_columns(design)}
         start = time.perf_counter()
-        try:
-            fitted = fit(design, models=models, perturb=perturb)
-            error = None
-        except Exception as err:  # noqa: BLE001 - a failing universe is a result, not the end of the run
-            fitted, error = {}, describe_error(err)
+        with warnings.catch_warnings(record=True) as caught:  # kept with the rows, not printed per universe
+            warnings.simplefilter("always")
+            try:
+                fitted = fit(design, models=models, perturb=perturb)
+                error = None
+            except Exception as err:  # noqa: BLE001 - a failing universe is a result, not the end of the run
+                fitted, error = {}, describe_error(err)
         seconds = time.perf_counter() - start
+        warned = "; ".join(dict.fromkeys(str(w.message) for w in caught))
         for q in wanted:
             row = {**base, "quantity": q.id, "status": "error", "error": error or "", "seconds": seconds}
             if error is None:
@@ -110,6 +114,8 @@ def evaluate(folder: str, universes: list[tuple[int, str, dict]], perturb: Calla
                     if q.model not in fitted:
                         raise KeyError(f"fit_key_models returned no model {q.model!r}; it returned {sorted(fitted)}")
                     row.update(quantity_row(fitted[q.model], q), status="ok")
+                    if fitted[q.model].specification.get("converged") is False:  # e.g. a separating covariate
+                        row.update(status="error", error=f"{q.model} did not converge: {warned}")
                 except KeyError as err:
                     row["error"] = str(err.args[0])
             rows.append(row)
@@ -278,8 +284,9 @@ def evaluate_all(multiverse: Multiverse, universes: list[Universe], on_rows: Cal
                         except Exception as err:  # noqa: BLE001
                             done(lost(tasks[futures[future]], err))
                 except BaseException:  # interrupted: stop the workers now rather than after their chunk
+                    workers = list((getattr(pool, "_processes", None) or {}).values())
                     pool.shutdown(wait=False, cancel_futures=True)
-                    for process in list(getattr(pool, "_processes", {}).values()):
+                    for process in workers:
                         process.terminate()
                     raise
     finally:
