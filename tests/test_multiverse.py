@@ -322,3 +322,22 @@ def test_the_runner_passes_design_changes_to_the_notebook(toy, tmp_path):
     executed = json.loads((tmp_path / "out" / "toy-chapter" / "log" / "analysis.ipynb").read_text())
     injected = next(c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
     assert "design_changes = {\"outcome\": \"log\"}" in "".join(injected["source"]).replace("'", '"')
+
+
+# --- chapter 4, the first real client ----------------------------------------------------------------
+
+def test_chapter_4_declares_a_multiverse_of_at_least_500_universes():
+    spec = universes.load("04-soft-balancing")
+    assert len(spec.universes()) >= 500 and len(spec.combinations()) > len(spec.universes())
+    assert all(rule.why for rule in spec.rules)
+    assert spec.fields()["ties"].model_only and "ties" in spec.decisions
+    data_groups = {repr(u.design.data_choices()) for u in spec.universes()}
+    assert len(data_groups) == len(spec.universes()) // 2  # each data group serves both ways of handling ties
+
+
+def test_chapter_4_fit_key_models_refuses_an_unknown_model_before_building_data():
+    from ratify.studies import soft_balancing as sb
+
+    with pytest.raises(KeyError, match=r"no Table 2 model 'ls_un_al'; the models are \['ls_oas', 'ls_un_all'"):
+        sb.fit_key_models(sb.Design(), ["ls_un_al"])
+    assert sb.Design.from_changes({"ties": "efron"}).data_choices() == sb.Design()

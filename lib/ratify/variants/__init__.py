@@ -5,7 +5,12 @@
 - :mod:`.runner`: jupytext + papermill execution, parallel sweeps, stored results;
 - :mod:`.collect`: the key quantities of each variant, one table;
 - :mod:`.stamp`: whether stored results still match the notebook, parameters, data and library;
-- :mod:`.page`: the chapter's robustness page.
+- :mod:`.page`: the chapter's robustness page;
+- the multiverse (every combination of a study's choices, through its Python API):
+  :mod:`.universes` (the ``multiverse:`` block, checked, and its universes), :mod:`.multiverse`
+  (running them locally or on Dask, streaming to Parquet, resuming), :mod:`.specification`
+  (curves, decision shares, inference under the null), :mod:`.explorer` and :mod:`.multiverse_page`
+  (the robustness page's section).
 """
 
 from .schema import Chapter, ParameterError, VariantsFileError, check_defaults, load, parameters_cell

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import math
 import multiprocessing
@@ -184,12 +183,12 @@ def read_stamp(chapter: Chapter) -> dict | None:
 
 
 def staleness(chapter: Chapter, **kwargs) -> dict:
-    """As :func:`stamp.staleness`, for the stored multiverse."""
+    """As :func:`stamp.staleness` (fresh, stale or absent, and what moved), for the stored multiverse."""
     found = read_stamp(chapter)
-    if found is None or not (store_dir(chapter) / RESULTS_FILE).exists():
-        return {"state": "absent", "changed": [], "stamp": found}
-    changed = [k for k, v in input_hashes(chapter, **kwargs).items() if found.get("inputs", {}).get(k) != v]
-    return {"state": "stale" if changed else "fresh", "changed": changed, "stamp": found}
+    present = found is not None and (store_dir(chapter) / RESULTS_FILE).exists()
+    now = input_hashes(chapter, **kwargs) if present else {}
+    changed = [k for k, v in now.items() if found.get("inputs", {}).get(k) != v]
+    return {"state": "stale" if changed else "fresh" if present else "absent", "changed": changed, "stamp": found}
 
 
 def _store(multiverse: Multiverse, table: pd.DataFrame, *, hashes: dict, seconds: float, jobs: int,
@@ -254,6 +253,13 @@ def evaluate_all(multiverse: Multiverse, universes: list[Universe], on_rows: Cal
                 for index, uid, changes in task for q in multiverse.chapter.key_quantities
                 if quantities is None or q.id in quantities]
 
+    def drain(futures: dict, completed) -> None:
+        for future in completed(futures):
+            try:
+                done(future.result())
+            except Exception as err:  # noqa: BLE001 - a worker that died: its universes still get rows
+                done(lost(tasks[futures[future]], err))
+
     try:
         if scheduler:
             from dask.distributed import Client
@@ -263,11 +269,7 @@ def evaluate_all(multiverse: Multiverse, universes: list[Universe], on_rows: Cal
                 futures = {client.submit(evaluate, folder, t, perturb, quantities, pure=False): i
                            for i, t in enumerate(tasks)}
                 try:
-                    for future in dask_completed(futures):
-                        try:
-                            done(future.result())
-                        except Exception as err:  # noqa: BLE001
-                            done(lost(tasks[futures[future]], err))
+                    drain(futures, dask_completed)
                 finally:
                     client.cancel(list(futures))
         elif jobs <= 1:
@@ -278,11 +280,7 @@ def evaluate_all(multiverse: Multiverse, universes: list[Universe], on_rows: Cal
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
                 futures = {pool.submit(evaluate, folder, t, perturb, quantities): i for i, t in enumerate(tasks)}
                 try:
-                    for future in as_completed(futures):
-                        try:
-                            done(future.result())
-                        except Exception as err:  # noqa: BLE001
-                            done(lost(tasks[futures[future]], err))
+                    drain(futures, as_completed)
                 except BaseException:  # interrupted: stop the workers now rather than after their chunk
                     workers = list((getattr(pool, "_processes", None) or {}).values())
                     pool.shutdown(wait=False, cancel_futures=True)
@@ -362,9 +360,3 @@ def universe_status(table: pd.DataFrame) -> pd.Series:
     """ok / error per universe (error when any of its key quantities failed)."""
     return table.groupby("universe", sort=False).status.agg(lambda s: "ok" if (s == "ok").all() else "error")
 
-
-def run_digest(table: pd.DataFrame) -> str:
-    """A short hash of the estimates (to compare two runs)."""
-    cols = ["universe", "quantity", *ESTIMATES]
-    text = table.sort_values(["universe", "quantity"])[cols].round(10).to_csv(index=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
