@@ -76,7 +76,9 @@ def show(chapter: Chapter) -> None:
         f"{len(status)} universes were computed"
         + (f" ({missing} of the declared {len(universes)} not yet: `{refresh_command(chapter)} --resume` "
            "finishes them)" if missing > 0 else "")
-        + (f"; {int((status != 'ok').sum())} failed" if (status != "ok").any() else "") + "."))
+        + (f"; {int((status != 'ok').sum())} lack at least one key estimate (a fit that failed or did not "
+           "converge: each sentence below counts the universes that estimated its quantity)"
+           if (status != "ok").any() else "") + "."))
     published = specification.load_published(chapter.folder)
     fields = spec.fields()
     default = {d: fields[d].default for d in spec.decisions}
