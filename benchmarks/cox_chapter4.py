@@ -1,7 +1,7 @@
 """Chapter 4's three UN Cox models, statsmodels PHReg engine against the Newton engine, in one run.
 
 The models are built as ``book/chapters/04-soft-balancing/02-table2.md`` builds them:
-``soft_balancing.un_frame`` with the book's defaults, then ``soft_balancing.fit_table2`` for the
+``soft_balancing.un_frame`` of the book's design, then ``soft_balancing.fit_table2`` for the
 samples all / us / no_us (Breslow ties, clustered by country). The study calls
 ``ratify.models.fit_cox``; this script routes that call to one engine at a time (``using``) and
 times each fit, covariance and residuals included (the frame is built, or read from the cache,
@@ -27,8 +27,6 @@ import numpy as np
 import ratify.models
 from ratify.studies import soft_balancing as sb
 
-BOOK_DEFAULTS = dict(subject_map="paper", threat="ideal_point", constraints="xconst", intervention_source="mip",
-                     intervention_window=3, us_definition="sign_or_bind", drop_states=(), adopted_by=2015)
 SAMPLES = {"ls_un_all": "all", "ls_un_us": "us", "ls_un_no_us": "no_us"}
 NEIGHBOURS = {"window-1": (dict(intervention_window=1), "breslow"), "efron": ({}, "efron")}
 
@@ -66,7 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="fits per model and engine; the best time counts")
     args = parser.parse_args()
-    un = sb.un_frame(1946, 2015, **BOOK_DEFAULTS)
+    un = sb.un_frame(sb.Design())  # the book's choices
 
     print("Chapter 4 UN models, default universe (Breslow ties, clustered by country); "
           f"best of {args.repeat}, wall / CPU seconds")
@@ -91,7 +89,7 @@ def main() -> None:
     print(f"{'universe':9s} {'model':12s} {'cold CPU s':>10s} {'warm CPU s':>10s} {'steps':>9s} {'ratio':>6s} "
           f"{'max rel diff':>12s}")
     for universe, (changes, ties) in NEIGHBOURS.items():
-        frame = sb.un_frame(1946, 2015, **{**BOOK_DEFAULTS, **changes})
+        frame = sb.un_frame(sb.Design.from_changes(changes))
         cold_total = warm_total = 0.0
         for name, sample in SAMPLES.items():
             _, cold_cpu, cold = timed_fit(frame, sample, ties, args.repeat, engine="newton")

@@ -378,3 +378,27 @@ def check_from_disk(browser: Chromium, html: Path, page: str) -> list[str]:
         if url.startswith("file:") and not Path(unquote(urlsplit(url).path)).exists():
             problems.append(f"{page} (file://): link to a missing file: {link['raw']}")
     return problems
+
+
+# --- the multiverse explorer on a robustness page ---------------------------------------------------
+
+EXPLORER_PROBE = r"""
+(() => {
+  const root = document.querySelector(".mv-explorer");
+  if (!root) return null;
+  const count = () => Number(root.querySelector(".mv-count").textContent);
+  const before = count();
+  const select = root.querySelector("select[data-decision]");
+  select.value = "1";
+  select.dispatchEvent(new Event("change"));
+  return {decision: select.dataset.decision, before, after: count(),
+          dots: root.querySelectorAll("svg circle").length,
+          summary: root.querySelector(".mv-significant").textContent};
+})()
+"""
+
+
+def drive_explorer(browser: Chromium, url: str) -> dict | None:
+    """Open ``url``, pick the second value of the explorer's first decision; the counts before and after."""
+    browser.goto(url)
+    return browser.evaluate(EXPLORER_PROBE)

@@ -157,7 +157,7 @@ def test_stratified_chapter4_frame_matches_coxph(real_mirror, rscript, tmp_path,
         monkeypatch.setenv("RATIFY_DATA_MIRROR", str(real_mirror))
     from ratify.studies import soft_balancing as sb
 
-    un = sb.un_frame(1946, 2015)
+    un = sb.un_frame(sb.Design())
     frame = un[["ccode", "mtdsg_no", "start", "stop", "event", *BETWEEN_STATES]].dropna().reset_index(drop=True)
     frame = frame.astype({"ccode": int})
     assert len(frame) > 100_000 and frame.mtdsg_no.nunique() > 200 and frame.stop.nunique() < 80

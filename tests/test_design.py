@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import pytest
 
-from ratify.design import MODEL, Between, ParameterError, StudyDesign, design_fields, parameters_block
+from ratify.design import FILE, MODEL, Between, ParameterError, StudyDesign, design_fields, parameters_block
 
 
 @dataclass(frozen=True, repr=False)
@@ -104,3 +104,24 @@ def test_a_field_without_a_comment_or_default_is_a_programming_error():
 
     with pytest.raises(TypeError, match="mixes types"):
         design_fields(Mixed)
+
+
+def test_a_file_field_is_keyed_by_content_not_path(tmp_path, monkeypatch):
+
+
+    @dataclass(frozen=True, repr=False)
+    class WithFile(StudyDesign):
+        table: Annotated[str, FILE] = ""  # a local table; empty: none
+
+    first = tmp_path / "a.csv"
+    first.write_text("x\n1\n")
+    monkeypatch.chdir(tmp_path)
+    a, b = WithFile(table="a.csv"), WithFile(table=str(first))
+    assert a == b and repr(a) == repr(b) and "sha256=" in repr(a)     # ./a.csv and the absolute path: one key
+    first.write_text("x\n2\n")
+    assert repr(WithFile(table="a.csv")) != repr(a)                  # an edited file is a new design
+    assert WithFile().table == "" and parameters_block(WithFile)["table"]["type"] == "file"
+    with pytest.raises(ParameterError, match="is a URL; only local files"):
+        WithFile(table="https://example.org/t.csv")
+    with pytest.raises(ParameterError, match="no file at 'missing.csv'"):
+        WithFile(table="missing.csv")

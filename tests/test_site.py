@@ -159,6 +159,20 @@ def test_the_checker_sees_external_requests_and_unrendered_math(tmp_path, browse
     assert check_from_disk(browser, tmp_path, "raw.html") == ["raw.html (file://): raw TeX ($$) in the page text: '$$x^2$$'"]
 
 
+def test_the_multiverse_explorer_updates_when_a_decision_is_picked(html, browser):
+    """A robustness page's explorer works in the static site: choosing a value for a decision
+    filters the precomputed universes, and the count and the curve follow."""
+    from sitecheck import drive_explorer, serve, site_pages
+
+    pages = [p for p in site_pages(html) if 'class="mv-explorer"' in (html / p).read_text(encoding="utf-8")]
+    assert pages, "no page carries a multiverse explorer (is a chapter's multiverse stored?)"
+    with serve(html) as base:
+        for page in pages:
+            seen = drive_explorer(browser, base + page)
+            assert seen["before"] > seen["after"] > 0, (page, seen)
+            assert seen["dots"] == seen["after"] and seen["summary"].endswith("%"), (page, seen)
+
+
 # --- the Sphinx hooks behind the site (lib/ratify/site.py) ---------------------------------------
 
 def test_scorecard_is_reread_unless_already_read():

@@ -180,7 +180,7 @@ def test_real_oas_instruments_from_ggo(mirror):
 @pytest.mark.realdata
 def test_real_un_frame_invariants(mirror):
     index, actions = sb.un_inputs(1946, 2015)
-    frame = sb.build_un_frame(index, actions, 1946, 2015)
+    frame = sb.build_un_frame(index, actions, sb.Design())
     assert frame.ccode.nunique() == 34 and not frame.ccode.eq(2).any()
     assert frame[["ccode", "mtdsg_no", "year"]].duplicated().sum() == 0
     assert frame.groupby(["ccode", "mtdsg_no"]).event.sum().le(1).all()

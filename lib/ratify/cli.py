@@ -159,6 +159,8 @@ def variants(
     store: bool = typer.Option(True, help="Store the table in the chapter (variants/results.csv) for the book."),
     force: bool = typer.Option(False, "--force", help="Store even if variants that are ok in the stored table "
                                                       "failed in this sweep."),
+    sync: bool = typer.Option(False, "--sync", help="Rewrite the parameters block of variants.yaml from the "
+                                                    "study's Design; run nothing."),
     progress: bool = typer.Option(True, help="Show a progress bar."),
     timeout: int = TIMEOUT,
 ) -> None:
@@ -169,8 +171,19 @@ def variants(
 
     import pandas as pd
 
-    from .variants import ParameterError, page, runner, stamp, stored
+    from .variants import ParameterError, VariantsFileError, page, runner, stamp, stored
 
+    if sync:
+        from .variants.schema import chapter_folder, sync_parameters
+
+        try:
+            changed = sync_parameters(chapter)
+        except VariantsFileError as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(2) from None
+        typer.echo(f"{chapter_folder(chapter) / 'variants.yaml'}: parameters "
+                   + ("rewritten from the Design" if changed else "already in step with the Design"))
+        return
     spec = _chapter_or_exit(chapter)
     if list_only:
         _list_variants(spec)
@@ -206,6 +219,45 @@ def variants(
         if (written := page.write_page(spec)) is not None:
             typer.echo(f"wrote the robustness page {written} (add it to the table of contents if needed)")
     raise typer.Exit(0 if ok == len(table) else 1)
+
+
+@app.command("multiverse")
+def multiverse(
+    chapter: str = typer.Argument(..., help="Chapter slug (e.g. 04-soft-balancing) or a folder with a variants.yaml."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes on this machine."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Address of a Dask scheduler (tcp://host:8786) to run "
+                                                            "the universes on instead."),
+    limit: int = typer.Option(None, "--limit", min=1, help="Run only the first K universes."),
+    resume: bool = typer.Option(False, "--resume", help="Keep what an interrupted run of the same inputs computed."),
+    list_only: bool = typer.Option(False, "--list", help="Show the decisions, rules and universe count; run nothing."),
+    progress: bool = typer.Option(True, help="Show a progress bar."),
+) -> None:
+    """Compute CHAPTER's multiverse (variants.yaml's multiverse: block) through the study's Python API."""
+    from .variants import multiverse as engine
+    from .variants.universes import MultiverseError, describe, load
+
+    spec = _chapter_or_exit(chapter)
+    try:
+        declared = load(spec)
+        if list_only:
+            typer.echo(describe(declared))
+            return
+        table = engine.run(declared, jobs=jobs, scheduler=scheduler, limit=limit, resume=resume, progress=progress)
+    except (MultiverseError, OSError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: what finished is stored; `ratify multiverse {spec.slug} --resume` carries on",
+                   err=True)
+        raise typer.Exit(130) from None
+    status = engine.universe_status(table)
+    failed = status[status != "ok"]
+    first_errors = table[table.universe.isin(failed.index) & (table.status != "ok")].drop_duplicates("universe")
+    for r in first_errors.head(5).itertuples():
+        typer.echo(f"FAILED {r.universe}: {r.error}", err=True)
+    typer.echo(f"{len(status) - len(failed)} of {len(status)} universes ok ({len(declared.universes())} declared); "
+               f"stored: {engine.store_dir(spec) / engine.RESULTS_FILE}")
+    raise typer.Exit(0 if failed.empty else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

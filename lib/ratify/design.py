@@ -31,13 +31,14 @@ import dataclasses
 import inspect
 import io
 import math
+import os
 import tokenize
 import typing
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any, Literal, get_args, get_origin, get_type_hints
 
-__all__ = ["MODEL", "Between", "DesignField", "ParameterError", "StudyDesign", "check_value", "design_fields",
+__all__ = ["FILE", "MODEL", "Between", "DesignField", "ParameterError", "StudyDesign", "check_value", "design_fields",
            "parameters_block"]
 
 
@@ -62,6 +63,18 @@ class _Model:
 
 MODEL = _Model()
 
+
+class _File:
+    """Marker: a ``str`` field that names a local file (empty: none). The design holds it as a
+    :class:`ratify.cache.LocalFile`, whose ``repr`` is the file's SHA-256, so the panel cache
+    is keyed by the file's content, not its path (an edited file is a new design)."""
+
+    def __repr__(self) -> str:
+        return "FILE"
+
+
+FILE = _File()
+
 _SCALARS = {int: "int", float: "float", str: "str", bool: "bool"}
 
 
@@ -70,7 +83,7 @@ class DesignField:
     """What the dataclass says about one field, in the terms of ``variants.yaml``."""
 
     name: str
-    type: str                      # int | float | str | bool | list
+    type: str                      # int | float | str | bool | list | file
     default: Any
     help: str
     choices: tuple | None = None   # allowed values (of each element, for lists)
@@ -81,9 +94,12 @@ class DesignField:
 
 
 def _scalar(tp) -> tuple[str, tuple | None]:
-    """(type name, choices) of a scalar annotation: ``int``, ``str``, ``Literal[...]``."""
+    """(type name, choices) of a scalar annotation: ``int``, ``str``, ``Literal[...]``.
+
+    The choices come back sorted: ``typing`` treats ``Literal["a", "b"]`` and ``Literal["b", "a"]``
+    as equal and may hand back whichever it cached first, so the declared order is not reliable."""
     if get_origin(tp) is Literal:
-        values = get_args(tp)
+        values = tuple(sorted(get_args(tp), key=repr))
         kinds = {type(v) for v in values}
         if len(kinds) != 1 or next(iter(kinds)) not in _SCALARS:
             raise TypeError(f"Literal{list(values)} mixes types; use values of one type")
@@ -124,6 +140,7 @@ def design_fields(cls) -> tuple[DesignField, ...]:
             tp, *extras = get_args(tp)
         bounds = next((e for e in extras if isinstance(e, Between)), Between())
         model_only = any(e is MODEL for e in extras)
+        is_file = any(e is FILE for e in extras)
         if get_origin(tp) is tuple:
             inner = get_args(tp)
             if len(inner) != 2 or inner[1] is not Ellipsis:
@@ -133,6 +150,10 @@ def design_fields(cls) -> tuple[DesignField, ...]:
         else:
             kind, choices = _scalar(tp)
             item_type = None
+            if is_file:
+                if kind != "str":
+                    raise TypeError(f"{cls.__name__}.{f.name}: FILE marks a str field")
+                kind = "file"
         if f.default is dataclasses.MISSING:
             raise TypeError(f"{cls.__name__}.{f.name} needs a default: the book's choice")
         help_text = comments.get(f.name, "")
@@ -172,8 +193,25 @@ def _check_scalar(field: DesignField, value, kind: str):
     return value
 
 
+def _check_file(field: DesignField, value):
+    """``""`` (no file) or a :class:`LocalFile` for a path; a URL or a missing file is a ParameterError."""
+    from .cache import LocalFile
+
+    if isinstance(value, LocalFile) or value == "":
+        return value
+    if not isinstance(value, str | os.PathLike):
+        raise ParameterError(f"parameter {field.name!r}: {value!r} is not allowed; expected a local file path "
+                             f"(got a {type(value).__name__})")
+    try:
+        return LocalFile(value, what=f"parameter {field.name!r}")
+    except (ValueError, FileNotFoundError) as err:
+        raise ParameterError(str(err)) from None
+
+
 def check_value(field: DesignField, value):
-    """A checked (and normalised: lists become tuples) value for ``field``."""
+    """A checked (and normalised: lists become tuples, files LocalFiles) value for ``field``."""
+    if field.type == "file":
+        return _check_file(field, value)
     if field.type != "list":
         return _check_scalar(field, value, field.type)
     if isinstance(value, str) or not isinstance(value, list | tuple):

@@ -157,3 +157,38 @@ def spec_curve(variants: pd.DataFrame, *, estimate: str = "estimate", low: str =
     ax.set_yticks(d.index, d[label])
     ax.set_xlabel("Estimate (95% CI); coloured = CI excludes the reference")
     return ax
+
+
+def multiverse_curve(curve: pd.DataFrame, decisions: dict[str, list], *, reference: float = 0.0, log: bool = False,
+                     default: dict | None = None, title: str = "", ylabel: str = "Estimate (95% CI)"):
+    """Specification curve of a multiverse (Simonsohn et al. 2020): the universes' estimates sorted,
+    with 95% intervals (coloured where p < .05), above a panel marking which value of each decision
+    every universe took. ``curve`` comes from ``ratify.variants.specification.curve``; ``decisions``
+    maps each decision to its values in the order to list them; ``default`` marks the book's universe.
+    """
+    rows = [(d, v) for d, values in decisions.items() for v in values]
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(8, 3.2 + 0.19 * len(rows)),
+                                      gridspec_kw={"height_ratios": [3.2, 0.19 * len(rows) + 0.4]})
+    highlight = sns.color_palette(PALETTE).as_hex()[0]
+    colors = np.where(curve.significant, highlight, "#9a9a9a")
+    top.vlines(curve["rank"], curve.conf_low, curve.conf_high, colors=colors, lw=0.8, alpha=0.6)
+    top.scatter(curve["rank"], curve.estimate, c=colors, s=6, zorder=3)
+    top.axhline(reference, color="black", lw=0.8, ls="--")
+    if log:
+        top.set_yscale("log")
+    top.set(ylabel=ylabel, title=title)
+    if default:
+        mine = curve[np.logical_and.reduce([curve[k].astype(str) == str(v) for k, v in default.items()])]
+        top.scatter(mine["rank"], mine.estimate, s=60, facecolors="none", edgecolors="black", zorder=4,
+                    label="the book's choices")
+        if len(mine):
+            top.legend(frameon=False, fontsize="small", loc="upper left")
+    for y, (d, v) in enumerate(rows):
+        chosen = curve[curve[d].astype(str) == str(v)]
+        bottom.scatter(chosen["rank"], np.full(len(chosen), y), marker="|", s=30, color="#333333", lw=0.8)
+    bottom.set_yticks(range(len(rows)), [f"{d}: {v}" for d, v in rows], fontsize="x-small")
+    bottom.set_ylim(len(rows) - 0.5, -0.5)
+    bottom.set_xlabel(f"Universes, sorted by estimate ({len(curve)}); coloured: p < .05")
+    bottom.grid(False)
+    fig.tight_layout()
+    return fig

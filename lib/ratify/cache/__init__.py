@@ -28,7 +28,7 @@ from .store import MISSING, Damaged
 
 NO_CACHE_ENV = "RATIFY_NO_CACHE"
 
-__all__ = ["cached", "LocalFile", "hash_files", "inputs_digest", "is_url", "LIB", "MISSING", "Damaged",
+__all__ = ["cached", "data_builder", "LocalFile", "hash_files", "inputs_digest", "is_url", "LIB", "MISSING", "Damaged",
            "Unstorable", "NO_CACHE_ENV"]
 
 
@@ -55,3 +55,6 @@ def cached(func=None, *, files: tuple[str, ...] = ()):
 
     wrapper.cache_path = lambda *a, **k: keys.entry_for(func, keys.bind(func, a, k, files))
     return wrapper
+
+
+from .memo import data_builder  # noqa: E402 - needs cached above

@@ -16,12 +16,16 @@ definitions) are the chapter's documented choices; every number comes from the s
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
 
-from ..cache import cached
+from ..cache import cached, data_builder
+from ..design import FILE, MODEL, Between, StudyDesign
 
 US = 2
 #: COW codes of the Americas: 20 (Canada) to 165 (Uruguay); the US (2) is outside the range.
@@ -62,6 +66,29 @@ LABELS = {"ideal_diff": "Absolute ideal point difference", "us_intervention": "R
           "constraints": "Domestic political constraints (proxy)", "indep_after_1945": "Independent after 1945",
           "signed": "Signature", "bound_before": "Total countries bound (lagged)",
           **{f"subject_{s.lower()}": s for s in SUBJECTS}}
+
+
+
+# --- the design ---------------------------------------------------------------------------------
+
+FIRST_YEAR = 1946  # the window opens with the first treaties deposited with the Secretary-General
+
+
+@dataclass(frozen=True, repr=False)
+class Design(StudyDesign):
+    """Every choice of the Table 2 analysis, with the book's as defaults (the notebook's parameters)."""
+
+    end_year: Annotated[int, Between(1990, 2015)] = 2015  # last year observed; open pairs censored on 31 December
+    threat: Literal["ideal_point", "disagreement"] = "ideal_point"  # UNGA ideal-point gap, or votes not with the US
+    intervention_source: Literal["mip", "icb", "mids"] = "mip"  # MIP, ICB v13 crises, or COW MIDs with US force
+    intervention_window: Annotated[int, Between(1, 5)] = 3  # an intervention counts in the next this-many years
+    constraints: Literal["xconst", "legcon", "none"] = "xconst"  # POLCON proxy: Polity5, V-Dem (1970-), or none
+    subject_map: Literal["paper", "security_wide"] = "paper"  # crosswalk of MTDSG chapters onto the subjects
+    ties: Annotated[Literal["breslow", "efron"], MODEL] = "breslow"  # tied consent years (the paper: Breslow)
+    us_definition: Literal["sign_or_bind", "bind"] = "sign_or_bind"  # US participates once it signed, or bound
+    drop_states: Annotated[tuple[int, ...], Between(20, 165)] = ()  # COW codes left out (Americas but the US: 20-165; Cuba 40)
+    adopted_by: Annotated[int, Between(1960, 2015)] = 2015  # keep only treaties adopted in or before this year
+    oas_table: Annotated[str, FILE] = ""  # a local OAS signatory table (format in 01-risk-sets); empty: GGO's instruments
 
 
 def covariate_names(sample: str, subjects: list[str] | None = None, constraints: str = "xconst") -> list[str]:
@@ -123,9 +150,8 @@ def select_un_treaties(index: pd.DataFrame, actions: pd.DataFrame, *, first: int
     A participant is any state with a dated action in the table (signature or consent).
     """
     states = actions.dropna(subset=["ccode"]).drop_duplicates(["mtdsg_no", "ccode"])
-    counts = states.groupby("mtdsg_no").agg(
-        participants=("ccode", "size"),
-        american=("ccode", lambda c: int(((c >= AMERICAS[0]) & (c <= AMERICAS[1]) | (c == US)).sum())))
+    states = states.assign(american=(states.ccode.between(*AMERICAS) | (states.ccode == US)).astype(int))
+    counts = states.groupby("mtdsg_no").agg(participants=("ccode", "size"), american=("american", "sum"))
     out = index.merge(counts, left_on="mtdsg_no", right_index=True, how="inner")
     keep = (out.has_participants & out.adoption_date.dt.year.between(first, last)
             & (out.participants >= min_participants) & (out.american >= min_american))
@@ -171,6 +197,7 @@ def bound_before(actions: pd.DataFrame, treaty: str, years: pd.DataFrame, states
 INTERVENTION_SOURCES = ("mip", "icb", "mids")
 
 
+@data_builder  # MIP is an Excel workbook: reading it takes seconds, a multiverse asks for it hundreds of times
 def us_intervention_years(source: str = "mip") -> pd.Series:
     """Years in which a US intervention in the Americas began, by ``source``.
 
@@ -208,6 +235,7 @@ CONSTRAINTS = ("xconst", "legcon", "none")
 THREATS = ("ideal_point", "disagreement")
 
 
+@data_builder
 def country_covariates(first: int = 1946, last: int = 2015, *, threat: str = "ideal_point",
                        constraints: str = "xconst", lag: int = 0) -> pd.DataFrame:
     """Country-year covariates of the 34 states: distance from the US ideal point, own and US
@@ -255,6 +283,13 @@ def country_covariates(first: int = 1946, last: int = 2015, *, threat: str = "id
 
 # --- assembling a model frame -------------------------------------------------------------------
 
+def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """A shallow copy of ``frame`` (same data) with empty ``attrs``."""
+    out = frame.copy(deep=False)
+    out.attrs = {}
+    return out
+
+
 def assemble(risk: pd.DataFrame, actions: pd.DataFrame, subjects: pd.Series, countries: pd.DataFrame,
              intervention: pd.DataFrame, *, treaty: str, us_definition: str = "sign_or_bind",
              peers: str = "all") -> pd.DataFrame:
@@ -263,7 +298,10 @@ def assemble(risk: pd.DataFrame, actions: pd.DataFrame, subjects: pd.Series, cou
     Treaty-year: US participation (from the year the US signed or bound itself) and the
     lagged count of states bound; country-treaty-year: the state's own signature (from its
     signature year on); treaty: subject dummies; country-year and year: as given.
+    The inputs' ``attrs`` (merge records, unmatched names) are not carried: pandas deep-copies
+    them at every step, which costs more than the merges, and the callers set the frame's own.
     """
+    risk, actions, countries = (without_attrs(f) for f in (risk, actions, countries))
     out = risk.copy()
     us_year = us_participation_years(actions, treaty, us_definition)
     out["us_part"] = (out.year >= out[treaty].map(us_year).astype(float)).astype(int)
@@ -289,47 +327,56 @@ def un_inputs(first: int = 1946, last: int = 2015) -> tuple[pd.DataFrame, pd.Dat
     return index, participants_with_cow(parts, PARTICIPANT_RULE)
 
 
-def build_un_frame(index: pd.DataFrame, actions: pd.DataFrame, first: int = 1946, last: int = 2015, *,
-                   subject_map: str = "paper", threat: str = "ideal_point", constraints: str = "xconst",
-                   intervention_source: str = "mip", intervention_window: int = 3,
-                   us_definition: str = "sign_or_bind", lag: int = 0, drop_states: tuple[int, ...] = (),
-                   adopted_by: int | None = None, min_american: int = 2) -> pd.DataFrame:
-    """The UN-sample model frame from parsed inputs; ``attrs`` times the two steps (seconds)."""
+def un_risk_set(index: pd.DataFrame, actions: pd.DataFrame, design: Design,
+                first: int = FIRST_YEAR) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The selected UN treaties and their country-treaty-year risk set under ``design``."""
+    from ..risksets import treaty_risk_set
+    treaties = select_un_treaties(index, actions, first=first, last=design.adopted_by or design.end_year)
+    states = american_states(first, design.end_year, drop=design.drop_states)
+    consents = actions[actions.mtdsg_no.isin(treaties.mtdsg_no)]
+    return treaties, treaty_risk_set(states, treaties, consents, end=design.end_year, participant_key="ccode")
+
+
+@data_builder
+def _un_risk_stage(first: int, last: int, adopted_by: int, drop_states: tuple[int, ...]):
+    """:func:`un_risk_set` for the only choices it depends on, stored: universes share it."""
+    data = Design(end_year=last, adopted_by=adopted_by, drop_states=drop_states)
+    return un_risk_set(*un_inputs(first, last), data, first)
+
+
+def build_un_frame(index: pd.DataFrame, actions: pd.DataFrame, design: Design | None = None,
+                   first: int = FIRST_YEAR, *, risk: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The UN-sample model frame from parsed inputs under ``design``; ``risk`` (treaties, risk set)
+    when already built. ``attrs`` times the two steps (seconds)."""
     from time import perf_counter
 
-    from ..risksets import treaty_risk_set
+    design = design or Design()
     t0 = perf_counter()
-    treaties = select_un_treaties(index, actions, first=first, last=adopted_by or last, min_american=min_american)
-    states = american_states(first, last, drop=drop_states)
-    consents = actions[actions.mtdsg_no.isin(treaties.mtdsg_no)]
-    risk = treaty_risk_set(states, treaties, consents, end=last, participant_key="ccode")
+    treaties, risk = risk or un_risk_set(index, actions, design, first)
     t1 = perf_counter()
-    frame = assemble(risk, actions, treaty_subjects(treaties, subject_map),
-                     country_covariates(first, last, threat=threat, constraints=constraints, lag=lag),
-                     intervention_dummy(range(first, last + 1), us_intervention_years(intervention_source),
-                                        intervention_window),
-                     treaty="mtdsg_no", us_definition=us_definition, peers="all")
+    last = design.end_year
+    frame = assemble(risk, actions, treaty_subjects(treaties, design.subject_map),
+                     country_covariates(first, last, threat=design.threat, constraints=design.constraints),
+                     intervention_dummy(range(first, last + 1), us_intervention_years(design.intervention_source),
+                                        design.intervention_window),
+                     treaty="mtdsg_no", us_definition=design.us_definition, peers="all")
     frame.attrs = {"treaties": len(treaties), "unmatched_participants": risk.attrs.get("unmatched_participants"),
                    "bound_before_entry": len(risk.attrs.get("bound_before_entry", [])),
                    "seconds_risk_set": t1 - t0, "seconds_covariates": perf_counter() - t1}
     return frame
 
 
-@cached
-def un_frame(first: int = 1946, last: int = 2015, *, subject_map: str = "paper", threat: str = "ideal_point",
-             constraints: str = "xconst", intervention_source: str = "mip", intervention_window: int = 3,
-             us_definition: str = "sign_or_bind", lag: int = 0, drop_states: tuple[int, ...] = (),
-             adopted_by: int | None = None, min_american: int = 2) -> pd.DataFrame:
-    """The UN-sample model frame (country-treaty-years with every Table 2 covariate), cached;
-    the options are those of :func:`build_un_frame`."""
-    return build_un_frame(*un_inputs(first, last), first, last, subject_map=subject_map, threat=threat,
-                          constraints=constraints, intervention_source=intervention_source,
-                          intervention_window=intervention_window, us_definition=us_definition, lag=lag,
-                          drop_states=drop_states, adopted_by=adopted_by, min_american=min_american)
+@data_builder(store=False)  # 36 MB a frame, hundreds in a multiverse: built from the stored stages instead
+def un_frame(data: Design) -> pd.DataFrame:
+    """The UN-sample model frame (country-treaty-years with every Table 2 covariate) for a design's
+    data choices (``design.data_choices()``), shared in a process by every universe that has them."""
+    stage = _un_risk_stage(FIRST_YEAR, data.end_year, data.adopted_by, data.drop_states)
+    return build_un_frame(*un_inputs(FIRST_YEAR, data.end_year), data, risk=stage)
 
 
 # --- the inter-American sample ------------------------------------------------------------------
 
+@data_builder  # GGO's party table takes seconds to read; every universe's OAS frame starts here
 def oas_from_manytreaties(first: int = 1946, last: int = 2015) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The OAS-system instruments in GGO with party rows, adopted in the window: (treaties, actions)."""
     from ..sources.manytreaties import read_manytreaties_agreements, read_manytreaties_parties
@@ -403,30 +450,29 @@ def read_oas_signatory_table(path: Path | str, consent: str = "deposit") -> tupl
     return treaties, long
 
 
-@cached(files=("table",))  # keyed by the table's content: an edited file is a new frame
-def oas_frame(first: int = 1946, last: int = 2015, *, table: str | Path = "", threat: str = "ideal_point",
-              constraints: str = "xconst", intervention_source: str = "mip", intervention_window: int = 3,
-              us_definition: str = "sign_or_bind", lag: int = 0, drop_states: tuple[int, ...] = (),
-              adopted_by: int | None = None, subjects: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
-    """The inter-American model frame: from a user's OAS table (``table``, a local file: the cache
-    keys it by content, so an edited table is a new frame) or, by default, the
-    few OAS instruments in GGO (partial). ``subjects`` maps OAS codes to subjects for a table."""
+@data_builder
+def oas_frame(data: Design, subjects: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
+    """The inter-American model frame for a design's data choices: from a user's OAS table
+    (``oas_table``, a local file the design holds by content, so an edited table is a new frame)
+    or, by default, the few OAS instruments in GGO (partial). ``subjects`` maps OAS codes to
+    subjects for a user's table."""
     from ..risksets import treaty_risk_set
-    if table:
-        treaties, actions = read_oas_signatory_table(table)
+    first, last = FIRST_YEAR, data.end_year
+    if data.oas_table:
+        treaties, actions = read_oas_signatory_table(data.oas_table)
         subject = pd.Series(dict(subjects), name="subject")
     else:
         treaties, actions = oas_from_manytreaties(first, last)
         subject = pd.Series(OAS_SUBJECTS, name="subject")
-    treaties = treaties[treaties.adoption_date.dt.year.between(first, adopted_by or last)]
+    treaties = treaties[treaties.adoption_date.dt.year.between(first, data.adopted_by or last)]
     actions = actions[actions.treaty.isin(treaties.treaty)]
-    risk = treaty_risk_set(american_states(first, last, drop=drop_states), treaties, actions, end=last,
+    risk = treaty_risk_set(american_states(first, last, drop=data.drop_states), treaties, actions, end=last,
                            treaty="treaty", participant_key="ccode")
     frame = assemble(risk, actions, subject,
-                     country_covariates(first, last, threat=threat, constraints=constraints, lag=lag),
-                     intervention_dummy(range(first, last + 1), us_intervention_years(intervention_source),
-                                        intervention_window),
-                     treaty="treaty", us_definition=us_definition, peers="americas")
+                     country_covariates(first, last, threat=data.threat, constraints=data.constraints),
+                     intervention_dummy(range(first, last + 1), us_intervention_years(data.intervention_source),
+                                        data.intervention_window),
+                     treaty="treaty", us_definition=data.us_definition, peers="americas")
     frame.attrs = {"treaties": int(treaties.treaty.nunique()),
                    "bound_before_entry": len(risk.attrs.get("bound_before_entry", []))}
     return frame
@@ -435,8 +481,10 @@ def oas_frame(first: int = 1946, last: int = 2015, *, table: str | Path = "", th
 # --- models and comparison ----------------------------------------------------------------------
 
 def fit_table2(frame: pd.DataFrame, sample: str, *, name: str, label: str, constraints: str = "xconst",
-               ties: str = "breslow", strata: str | None = None, subjects: list[str] | None = None):
-    """One column of Table 2: Cox, clustered by country, on the records of ``sample``."""
+               ties: str = "breslow", strata: str | None = None, subjects: list[str] | None = None,
+               init: dict | None = None):
+    """One column of Table 2: Cox, clustered by country, on the records of ``sample`` (``init``:
+    starting coefficients by covariate, a warm start; the optimum is the same)."""
     from ..models import fit_cox
     rows = {"all": frame, "oas": frame, "us": frame[frame.us_part == 1], "no_us": frame[frame.us_part == 0]}[sample]
     present = subjects if subjects is not None else [s for s in SUBJECTS if rows[f"subject_{s.lower()}"].any()]
@@ -444,7 +492,45 @@ def fit_table2(frame: pd.DataFrame, sample: str, *, name: str, label: str, const
     covs = [c for c in covs if rows[c].nunique(dropna=True) > 1]  # e.g. no Other treaties in a subsample
     treaty = "mtdsg_no" if "mtdsg_no" in rows.columns else "treaty"
     return fit_cox(rows, covs, cluster="ccode", ties=ties, strata=strata, subject=["ccode", treaty],
-                   name=name, label=label)
+                   name=name, label=label, init=init)
+
+
+#: Table 2's columns: model name -> (sample, label). Column 1 is the OAS sample, 2 the UN sample.
+TABLE2 = {"ls_oas": ("oas", "Sample 1: OAS instruments in GGO (illustrative)"),
+          "ls_un_all": ("all", "Sample 2: UN treaties, all"),
+          "ls_un_us": ("us", "Subsample 2A: UN treaties, US participates"),
+          "ls_un_no_us": ("no_us", "Subsample 2B: UN treaties, no US participation")}
+
+
+def fit_table2_columns(design: Design, models=None, perturb=None, warm: bool = False) -> dict:
+    """The Cox fits (``CoxFit``) of Table 2's columns named in ``models`` (all by default) under
+    ``design``; ``perturb`` is applied to each model frame before fitting (the multiverse's null);
+    ``warm`` starts each fit from the book's design's estimates (same optimum, fewer Newton steps)."""
+    unknown = sorted(set(models or ()) - set(TABLE2))
+    if unknown:
+        raise KeyError(f"no Table 2 model {unknown[0]!r}; the models are {list(TABLE2)}")
+    data = design.data_choices()
+    fits = {}
+    for name in (m for m in TABLE2 if models is None or m in models):
+        sample, label = TABLE2[name]
+        frame = oas_frame(data) if sample == "oas" else un_frame(data)
+        frame = perturb(frame) if perturb else frame
+        fits[name] = fit_table2(frame, sample, name=name, label=label, constraints=design.constraints,
+                                ties=design.ties, subjects=[] if sample == "oas" else None,
+                                init=_book_estimates(name) if warm and design != Design() else None)
+    return fits
+
+
+@functools.lru_cache(maxsize=None)
+def _book_estimates(name: str) -> dict[str, float]:
+    """Coefficients of Table 2's model ``name`` under the book's design (once per process)."""
+    return dict(zip(*fit_table2_columns(Design(), [name])[name].result.terms[["term", "estimate"]].T.to_numpy()))
+
+
+def fit_key_models(design: Design, models=None, perturb=None) -> dict:
+    """The study contract (CONTRIBUTING.md): ``ModelResult`` of each named Table 2 model under ``design``,
+    each fit started from the book's design's estimates (a multiverse's neighbours converge in fewer steps)."""
+    return {name: fit.result for name, fit in fit_table2_columns(design, models, perturb, warm=True).items()}
 
 
 def fit_statistics(fit) -> dict:

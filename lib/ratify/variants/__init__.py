@@ -6,7 +6,12 @@
 - :mod:`.collect`: the key quantities of each variant, one table;
 - :mod:`.stamp`: the hashes of what a sweep reads (notebook, parameters, data, library);
 - :mod:`.stored`: the stored table and its stamp, written together and checked against each other;
-- :mod:`.page`: the chapter's robustness page.
+- :mod:`.page`: the chapter's robustness page;
+- the multiverse (every combination of a study's choices, through its Python API):
+  :mod:`.universes` (the ``multiverse:`` block, checked, and its universes), :mod:`.multiverse`
+  (running them locally or on Dask, streaming to Parquet, resuming), :mod:`.specification`
+  (curves, decision shares, inference under the null), :mod:`.explorer` and :mod:`.multiverse_page`
+  (the robustness page's section).
 """
 
 from .schema import Chapter, ParameterError, VariantsFileError, check_defaults, load, parameters_cell

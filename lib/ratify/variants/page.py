@@ -39,17 +39,24 @@ def resolve(slug: str) -> Chapter:
     return load(here if here.name == slug and (here / SPEC_FILE).exists() else CHAPTERS / slug)
 
 
-def notice(chapter: Chapter, state: stored.Stored) -> str | None:
-    """The admonition (MyST) for absent, damaged or stale results; None when they are current."""
-    command = refresh_command(chapter)
+def notice(chapter: Chapter, state: stored.Stored | dict, *, command: str | None = None,
+           what: str = "variant") -> str | None:
+    """The admonition (MyST) for absent, damaged or stale results (of the variant sweep, or of the
+    multiverse with ``what="multiverse"``, whose state comes as a dict); None when they are current."""
+    if isinstance(state, dict):
+        state = stored.Stored(state=state["state"], stamp=state.get("stamp"), changed=list(state.get("changed", [])),
+                              problem=state.get("problem", ""))
+    command = command or refresh_command(chapter)
     if state.state == "absent":
-        return ("```{admonition} No stored variant results\n:class: attention\n"
-                f"The variants declared in `{SPEC_FILE}` have not been run yet. From the repository root, run\n"
-                f"`{command}`; it executes each variant and stores the table this page shows.\n```")
+        ran = ("The variants declared in `{0}` have not been run yet" if what == "variant"
+               else "The multiverse declared in `{0}` has not been computed yet").format(SPEC_FILE)
+        return (f"```{{admonition}} No stored {what} results\n:class: attention\n"
+                f"{ran}. From the repository root, run\n"
+                f"`{command}`; it computes them and stores the results this page shows.\n```")
     if state.state == "damaged":
-        return ("```{admonition} The stored variant results cannot be shown\n:class: warning\n"
+        return (f"```{{admonition}} The stored {what} results cannot be shown\n:class: warning\n"
                 f"They fail their check: {state.problem}. Rather than show numbers that may not be the ones the "
-                f"sweep computed, this page shows none. Rerun the sweep with `{command}` from the repository root.\n```")
+                f"run computed, this page shows none. Rerun it with `{command}` from the repository root.\n```")
     if state.state == "stale":
         names = [WHAT_CHANGED[k] for k in state.changed]
         changed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
@@ -112,8 +119,18 @@ def readable(chapter: Chapter, results: pd.DataFrame) -> pd.DataFrame:
 
 
 def show(slug: str, chapter: Chapter | None = None) -> None:
-    """Display the robustness section of ``slug``: notice if needed, one curve per key quantity, the table."""
+    """Display the robustness section of ``slug``: notice if needed, one curve per key quantity, the table;
+    then the chapter's multiverse when its study declares one."""
     chapter = chapter or resolve(slug)
+    show_sweep(chapter)
+    if chapter.design:
+        from .multiverse_page import show as show_multiverse
+
+        show_multiverse(chapter)
+
+
+def show_sweep(chapter: Chapter) -> None:
+    """The variant sweep: notice if needed, one curve per key quantity, the table."""
     state = stored.read(chapter)
     text = notice(chapter, state)
     if text:

@@ -37,7 +37,7 @@ import pandas as pd
 from ..cache.store import move_into_place
 from ..data.locations import PROJECT_ROOT
 from . import collect
-from .schema import Chapter, load
+from .schema import DESIGN_CHANGES, RESERVED, Chapter, load
 
 OUTPUT_ROOT = PROJECT_ROOT / "build" / "variants"
 KERNEL = "python3"
@@ -144,8 +144,13 @@ def execute(chapter: Chapter, values: dict, out: Path, timeout: int | None = Non
     results.mkdir()
     name = chapter.notebook.stem + ".ipynb"
     notebook = jupytext.read(str(chapter.notebook))
+    parameters = {**values, RESERVED: str(results)}
+    if chapter.design:  # the notebook builds its Design from the changed values alone
+        defaults = chapter.defaults()
+        parameters = {DESIGN_CHANGES: {k: v for k, v in values.items() if v != defaults.get(k)},
+                      RESERVED: str(results)}
     try:
-        papermill.execute_notebook(notebook, str(staging / name), parameters={**values, "results_dir": str(results)},
+        papermill.execute_notebook(notebook, str(staging / name), parameters=parameters,
                                    kernel_name=KERNEL, language="python", cwd=str(chapter.folder), progress_bar=False,
                                    log_output=False, request_save_on_cell_execute=False, execution_timeout=timeout)
     except BaseException as err:
@@ -200,11 +205,20 @@ class WorkerDied(RuntimeError):
     """The worker process ended without sending a result (killed, out of memory, ...)."""
 
 
+def _quiet_exit(*_) -> None:
+    """Stop a worker the parent is stopping (Ctrl-C, a sweep's end): unwind so papermill shuts its
+    kernel down, with this process's stderr closed first, because the interrupted cell's task is
+    then logged by asyncio as a traceback; the parent reports the interruption in one line."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    sys.exit(143)
+
+
 def _worker(conn, func, args: tuple) -> None:
     """Run ``func(*args)`` in a process of its own and send the result back."""
     if hasattr(os, "setsid"):
         os.setsid()  # the terminal's Ctrl-C goes to the parent, which stops the workers itself
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind, so papermill shuts its kernel down
+    signal.signal(signal.SIGTERM, _quiet_exit)  # unwind, so papermill shuts its kernel down
     try:
         conn.send(func(*args))
     except Exception as err:  # noqa: BLE001 - the parent reports it

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,8 @@ ITEM_TYPES = ("int", "float", "str", "bool")  # what a list's items may be
 SCALES = ("hr", "coef")
 ORIGINS = ("paper", "ours")
 RESERVED = "results_dir"
+REFERENCE = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")  # "module:name" of design: and fit:
+DESIGN_CHANGES = "design_changes"  # the one parameter of a notebook whose study declares a Design
 
 
 class VariantsFileError(ValueError):
@@ -48,6 +51,7 @@ class Parameter:
     min: float | None = None
     max: float | None = None
     items: "Parameter | None" = None
+    model_only: bool = False  # a Design's MODEL field: changes how models are fitted, not the data
 
     def allowed(self) -> str:
         """What this parameter accepts, in words (for error messages and ``--list``)."""
@@ -180,6 +184,8 @@ class Chapter:
     parameters: dict[str, Parameter]
     key_quantities: tuple[KeyQuantity, ...]
     variants: tuple[Variant, ...]
+    design: str | None = None  # "module:Design" when the study declares a typed design (ratify.design)
+    fit: str | None = None     # "module:fit_key_models": the study's Python API for the multiverse
 
     @property
     def slug(self) -> str:
@@ -264,7 +270,8 @@ def _parameter(name: str, spec: dict, problems: list[str], folder: Path) -> Para
         problems.append(f"parameter {name!r}: 'items' is only for lists")
     choices = spec.get("choices")
     param = Parameter(name, spec["type"], spec["default"], str(spec.get("help", "")),
-                      tuple(choices) if choices is not None else None, spec.get("min"), spec.get("max"), items)
+                      tuple(choices) if choices is not None else None, spec.get("min"), spec.get("max"), items,
+                      bool(spec.get("model_only", False)))
     try:
         checked = param.check(param.default, base=folder)
         if param.type != "file":  # a file's default stays as written (the notebook's cell says the same)
@@ -320,9 +327,27 @@ def load(chapter: str | Path) -> Chapter:
         variants.append(Variant(v["name"], str(v.get("label") or v["name"]), v.get("origin", "ours"), dict(overrides)))
     if not variants:
         problems.append("'variants' must declare at least one variant")
+    refs = {k: raw.get(k) for k in ("design", "fit")}
+    for key, ref in refs.items():
+        if ref is not None and not (isinstance(ref, str) and REFERENCE.fullmatch(ref)):
+            problems.append(f"{key!r} must be 'module:name' (e.g. ratify.studies.soft_balancing:Design), got {ref!r}")
+    if (refs["design"] is None) != (refs["fit"] is None):
+        problems.append("'design' and 'fit' come together: name both (the study contract in CONTRIBUTING.md) or neither")
     if problems:
         raise VariantsFileError(f"{path}:\n  - " + "\n  - ".join(problems))
-    return Chapter(folder, notebook, params, tuple(quantities), tuple(variants))
+    return Chapter(folder, notebook, params, tuple(quantities), tuple(variants), refs["design"], refs["fit"])
+
+
+
+def import_reference(ref: str):
+    """The object a ``module:name`` reference of ``variants.yaml`` names."""
+    import importlib
+
+    module, _, name = ref.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as err:
+        raise VariantsFileError(f"cannot import {ref!r} named in {SPEC_FILE}: {err}") from None
 
 
 # --- the notebook's parameters cell -----------------------------------------------------------
@@ -345,6 +370,8 @@ def parameters_cell(notebook: Path | str) -> dict:
 def check_defaults(chapter: Chapter) -> list[str]:
     """Differences between ``variants.yaml`` and the notebook's parameters cell (empty when in step)."""
     cell = parameters_cell(chapter.notebook)
+    if chapter.design:
+        return _check_design_cell(chapter, cell)
     problems = []
     if RESERVED not in cell:
         problems.append(f"the parameters cell does not set {RESERVED}")
@@ -359,3 +386,53 @@ def check_defaults(chapter: Chapter) -> list[str]:
             problems.append(f"{name!r}: the parameters cell says {cell[name]!r}, "
                             f"{SPEC_FILE} says {chapter.parameters[name].default!r}")
     return problems
+
+
+def _check_design_cell(chapter: Chapter, cell: dict) -> list[str]:
+    """A notebook whose study declares a Design: its cell holds ``design_changes = {}`` and
+    ``results_dir`` only, and the parameters block of ``variants.yaml`` is the Design's."""
+    from ..design import parameters_block
+
+    problems = []
+    if set(cell) != {DESIGN_CHANGES, RESERVED} or cell.get(DESIGN_CHANGES) != {}:
+        problems.append(f"the parameters cell must hold exactly `{DESIGN_CHANGES} = {{}}` and `{RESERVED} = ...` "
+                        f"(the study declares {chapter.design}); it sets {sorted(cell)}")
+    raw = yaml.safe_load(chapter.spec_file.read_text(encoding="utf-8")).get("parameters") or {}
+    expected = parameters_block(import_reference(chapter.design))
+    if raw != expected:
+        moved = sorted(k for k in set(raw) | set(expected) if raw.get(k) != expected.get(k))
+        problems.append(f"the parameters block of {SPEC_FILE} is not the one {chapter.design} generates "
+                        f"(differs in {moved}); rewrite it with `ratify variants {chapter.slug} --sync`")
+    return problems
+
+
+class _FlowLists(yaml.SafeDumper):
+    """Block mappings, one-line lists: how the hand-written variants.yaml files look."""
+
+
+_FlowLists.add_representer(list, lambda dumper, value: dumper.represent_sequence(
+    "tag:yaml.org,2002:seq", value, flow_style=True))
+
+
+def sync_parameters(chapter: str | Path) -> bool:
+    """Rewrite the ``parameters:`` block of a chapter's ``variants.yaml`` from the study's Design (the
+    rest of the file, comments included, is kept); True when the file changed. Works on a file whose
+    block is out of step, which :func:`load` would refuse."""
+    from ..design import parameters_block
+
+    spec_file = chapter_folder(chapter) / SPEC_FILE
+    original = spec_file.read_text(encoding="utf-8")
+    design = (yaml.safe_load(original) or {}).get("design")
+    if not design:
+        raise VariantsFileError(f"{spec_file}: names no 'design:'; there is nothing to generate the parameters from")
+    block = yaml.dump({"parameters": parameters_block(import_reference(design))}, Dumper=_FlowLists,
+                      sort_keys=False, allow_unicode=True, width=110)
+    lines = original.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith("parameters:")]
+    if not starts:
+        raise VariantsFileError(f"{spec_file}: no top-level 'parameters:' block to replace")
+    end = next((i for i in range(starts[0] + 1, len(lines)) if lines[i][:1] not in (" ", "\n", "#", "")),
+               len(lines))
+    text = "".join(lines[:starts[0]]) + block + "".join(lines[end:])
+    spec_file.write_text(text, encoding="utf-8")
+    return text != original
