@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from .phreg_fast import FastPHReg
-from .results import ModelResult, describe_sources, terms_table
+from .results import ModelResult, frame_provenance, terms_table
 
 TIES = ("efron", "breslow")
 
@@ -180,7 +180,7 @@ def fit_cox(frame: pd.DataFrame, covariates: list[str], *, start: str = "start",
         specification={"covariates": covariates, "start": start, "stop": stop, "event": event,
                        "cluster": cluster, "strata": strata, "ties": ties, "se": se_type,
                        "at_risk_rule": "start < t <= stop", "loglik_null": loglik_null},
-        sources=describe_sources(frame, sources))
+        **frame_provenance(frame, sources))
     return CoxFit(result=result, params=beta, cov=cov, cov_model=cov_model, score_residuals=resid,
                   schoenfeld_residuals=schoenfeld,
                   loglik=loglik, loglik_null=loglik_null, frame=used)

@@ -137,7 +137,9 @@ def add_distance_to(panel: pd.DataFrame, target: int = 2, name: str | None = Non
     rows = rows[(rows.start_t <= rows._mid) & (rows._mid <= rows.end_t)]
     col = name or f"km_to_{target}"
     rows[col] = haversine_km(rows.lat, rows.lng, rows.lat_t, rows.lng_t)
-    return add_measure(panel, rows[["ccode", "year", col]], [col], source="cow_capitals")
+    measure = rows[["ccode", "year", col]]
+    measure.attrs = dict(caps.attrs)  # the joins above dropped the reader's stamp
+    return add_measure(panel, measure, [col], source="cow_capitals")
 
 
 HUMAN_RIGHTS = {
@@ -166,14 +168,14 @@ def add_conflict(panel: pd.DataFrame, source: str = "ucdp", lag: int = 0) -> pd.
         raise ValueError(f"source={source!r}; use 'ucdp' or 'cow'")
     data = readers[source]()
     spans = data.attrs["coverage_years"]
-    out = add_measure(panel, data, list(spans), source=f"{source} conflict", lag=lag)
+    out = add_measure(panel, data, list(spans), source=data.attrs["source"], lag=lag)  # the registered id
     for col, span in spans.items():
         covered = (out.year - lag).between(*span)
         out.loc[covered, col] = out.loc[covered, col].fillna(0)
         out[col] = out[col].astype("Int64")
     record = out.attrs["merges"][-1]
     record["coverage"] = {c: round(float(out[c].notna().mean()), 4) for c in spans}
-    record["zero_when_covered"] = {c: list(span) for c, span in spans.items()}
+    record["zero_when_covered"] = {c: [int(y) for y in span] for c, span in spans.items()}
     return out
 
 

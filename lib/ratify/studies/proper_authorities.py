@@ -26,9 +26,10 @@ import statsmodels.formula.api as smf
 
 from ..cache import cached
 from ..diffusion import bound_share
-from ..models.results import ModelResult, describe_sources, terms_table
+from ..models.results import ModelResult, frame_provenance, terms_table
 from ..panels import add_constraints, add_democracy, add_gdp_per_capita, add_igo_count, add_measure, add_region
-from ..panels import add_ratification_rules, state_years
+from ..panels import add_ratification_rules, keep_merges, state_years
+from ..provenance import built_by
 from ..risksets import counting_process, event_years, validate
 
 # --- the treaty set -----------------------------------------------------------------------------
@@ -122,6 +123,7 @@ def signatures_and_consents(treaties: list[str]) -> pd.DataFrame:
 # --- the country-year panel of ratifier measures ----------------------------------------------
 
 @cached
+@built_by
 def ratifier_panel(start: int = 1960, end: int = 2016, lag: int = 1) -> pd.DataFrame:
     """COW state-years with ratifier-strength measures, democracy and controls, lagged ``lag`` years.
 
@@ -214,6 +216,7 @@ A1_CONTROLS = ["polyarchy_z", "ln_gdppc", "cold_war"]
 
 
 @cached
+@built_by
 def a1_frame(treaty_set_name: str = "all", risk_start: str = "signature", ratifier_measure: str = "legcon",
              start_year: int = 1966, end_year: int = 2014, lag_years: int = 1, new_democracy_window: int = 5,
              diffusion: str = "global", include_successions: bool = False) -> pd.DataFrame:
@@ -246,7 +249,10 @@ def a1_frame(treaty_set_name: str = "all", risk_start: str = "signature", ratifi
     df["polyarchy_x_costly"] = df.polyarchy_z * df.costly
     df["cold_war"] = (df.year <= 1989).astype(int)
     df.attrs = {**attrs, "merges": panel.attrs.get("merges", []), "ratifier_measure": ratifier_measure,
-                "ratifier_column": col}
+                "ratifier_column": col, "derived": {  # model column -> merged columns (the trail of each term)
+                    "ratifier_z": [col], "ratifier_x_costly": [col], "polyarchy_z": ["v2x_polyarchy"],
+                    "polyarchy_x_costly": ["v2x_polyarchy"], "new_democracy": ["bmr_democracy", "bmr_duration"],
+                    "newdem_x_delegation": ["bmr_democracy", "bmr_duration"]}}
     return df
 
 
@@ -349,6 +355,7 @@ def igo_accessions(start: int = 1966, end: int = 2014) -> pd.DataFrame:
 
 
 @cached
+@built_by
 def a2_panel(start: int = 1966, end: int = 2014, transition_window: int = 3, lag: int = 1) -> pd.DataFrame:
     """Country-years with accession counts (all, democratic/other IGOs, small/large IGOs) and
     a BMR democratisation indicator: a transition to democracy in ``year`` or the
@@ -375,7 +382,8 @@ def a2_panel(start: int = 1966, end: int = 2014, transition_window: int = 3, lag
     panel = panel.merge(bmr[["ccode", "year", "democratizing", "transition_year"]], on=["ccode", "year"], how="left")
     panel = (panel.pipe(add_democracy, "bmr", lag=lag).pipe(add_gdp_per_capita, lag=lag).pipe(add_igo_count, lag=lag))
     panel["igo_full_10"] = panel.igo_full.astype(float) / 10
-    panel.attrs.update(density_cut=float(dens_cut), size_cut=float(size_cut), accessions=len(joins))
+    panel.attrs.update(density_cut=float(dens_cut), size_cut=float(size_cut), accessions=len(joins),
+                       inputs=["cow_states", "igo_memberships", "vdem_simple", "bmr"])  # read outside the verbs
     return panel
 
 
@@ -388,7 +396,7 @@ def _fe_result(fit, terms: list[str], *, name: str, label: str, model: str, fram
                        loglik=float(getattr(fit, "llf", np.nan)),
                        specification={"formula": fit.model.formula, "se": f"cluster-robust by ccode ({groups} clusters)",
                                       **(extra or {})},
-                       sources=describe_sources(frame, sources))
+                       **frame_provenance(frame, sources))
 
 
 def _plain(frame: pd.DataFrame, outcome: str, terms: list[str]) -> pd.DataFrame:
@@ -425,7 +433,9 @@ def fit_twfe(frame: pd.DataFrame, outcome: str, terms: list[str], *, name: str, 
         codes = sorted(spread.index[spread >= 3])[1:]
         trend_cols = [f"trend_{code}" for code in codes]
         trend = pd.DataFrame({c: centred.where(used.ccode == code, 0.0) for c, code in zip(trend_cols, codes)})
+        trail = used.attrs
         used = pd.concat([used, trend], axis=1)
+        used.attrs = trail  # concat of frames whose attrs differ drops them
     formula = f"{outcome} ~ {' + '.join(terms + trend_cols)} + C(ccode) + C(year)"
     fit = smf.ols(formula, data=used).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(used.ccode)[0]})
     res = _fe_result(fit, terms, name=name, label=label, frame=used, exponentiate=False, sources=sources,
@@ -472,6 +482,7 @@ def first_transition(panel: pd.DataFrame) -> pd.Series:
 # --- A3: the democracy deficit -------------------------------------------------------------
 
 @cached
+@built_by
 def a3_panel(start: int = 1970, end: int = 2014, exposure_lag: int = 1) -> pd.DataFrame:
     """Country-years 1970-2014: V-Dem constraints (current), IGO count lagged ``exposure_lag``
     years, ln GDP per capita and BMR democracy lagged one year, and the first year of full
@@ -487,7 +498,8 @@ def a3_panel(start: int = 1970, end: int = 2014, exposure_lag: int = 1) -> pd.Da
     trade = read_igo_memberships(["gatt", "wto"])
     first = trade[trade.status == "full"].groupby("ccode").year.min().rename("gatt_wto_year").reset_index()
     first = first.astype({"ccode": "int64", "gatt_wto_year": "int64"})
-    panel = panel.merge(first, on="ccode", how="left")
+    panel = keep_merges(panel.merge(first, on="ccode", how="left"), panel)  # the join drops the merge records
+    panel.attrs["inputs"] = ["igo_memberships"]  # GATT/WTO membership years
     return panel
 
 

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from ..cache import cached
+from ..panels.merge import keep_merges
+from ..provenance import built_by
 
 US = 2
 #: COW codes of the Americas: 20 (Canada) to 165 (Uruguay); the US (2) is outside the range.
@@ -184,6 +186,8 @@ def bound_before(actions: pd.DataFrame, treaty: str, years: pd.DataFrame, states
 # --- country-year and year covariates -----------------------------------------------------------
 
 INTERVENTION_SOURCES = ("mip", "icb", "mids")
+#: The registered source each intervention option reads (what a frame lists among its inputs).
+INTERVENTION_SOURCE_IDS = {"mip": "mip_interventions", "icb": "icb_v13", "mids": "cow_mid"}
 
 
 def us_intervention_years(source: str = "mip") -> pd.Series:
@@ -263,7 +267,8 @@ def country_covariates(first: int = 1946, last: int = 2015, *, threat: str = "id
         v = read_vdem_constraints().dropna(subset=["ccode"])
         v = v.assign(ccode=v.ccode.astype("int64"), constraints=v.v2xlg_legcon)
         out = add_measure(out, v, ["constraints"], source="vdem_constraints", lag=lag)
-    out = out.merge(independence_after_1945(), on="ccode", how="left")
+    out = keep_merges(out.merge(independence_after_1945(), on="ccode", how="left"), out)  # the join drops attrs
+    out.attrs["derived"] = {"ideal_diff": ["ideal_point", "agree_usa"], "distance_1000km": ["km_to_us"]}
     cols = ["ccode", "year", "ideal_diff", "us_cinc", "cinc", "cinc_sq", "distance_1000km", "indep_after_1945"]
     return out[cols + (["constraints"] if constraints != "none" else [])].reset_index(drop=True)
 
@@ -318,18 +323,21 @@ def build_un_frame(index: pd.DataFrame, actions: pd.DataFrame, first: int = 1946
     consents = actions[actions.mtdsg_no.isin(treaties.mtdsg_no)]
     risk = treaty_risk_set(states, treaties, consents, end=last, participant_key="ccode")
     t1 = perf_counter()
-    frame = assemble(risk, actions, treaty_subjects(treaties, subject_map),
-                     country_covariates(first, last, threat=threat, constraints=constraints, lag=lag),
+    countries = country_covariates(first, last, threat=threat, constraints=constraints, lag=lag)
+    frame = assemble(risk, actions, treaty_subjects(treaties, subject_map), countries,
                      intervention_dummy(range(first, last + 1), us_intervention_years(intervention_source),
                                         intervention_window),
                      treaty="mtdsg_no", us_definition=us_definition, peers="all")
-    frame.attrs = {"treaties": len(treaties), "unmatched_participants": risk.attrs.get("unmatched_participants"),
-                   "bound_before_entry": len(risk.attrs.get("bound_before_entry", [])),
-                   "seconds_risk_set": t1 - t0, "seconds_covariates": perf_counter() - t1}
+    frame = keep_merges(frame, countries)  # assemble's joins drop the covariates' merge records
+    frame.attrs.update({"inputs": ["untc_mtdsg_2015", "cow_states", INTERVENTION_SOURCE_IDS[intervention_source]],
+                        "treaties": len(treaties), "unmatched_participants": risk.attrs.get("unmatched_participants"),
+                        "bound_before_entry": len(risk.attrs.get("bound_before_entry", [])),
+                        "seconds_risk_set": t1 - t0, "seconds_covariates": perf_counter() - t1})
     return frame
 
 
 @cached
+@built_by
 def un_frame(first: int = 1946, last: int = 2015, *, subject_map: str = "paper", threat: str = "ideal_point",
              constraints: str = "xconst", intervention_source: str = "mip", intervention_window: int = 3,
              us_definition: str = "sign_or_bind", lag: int = 0, drop_states: tuple[int, ...] = (),
@@ -418,6 +426,7 @@ def read_oas_signatory_table(path: Path | str, consent: str = "deposit") -> tupl
 
 
 @cached
+@built_by
 def oas_frame(first: int = 1946, last: int = 2015, *, table: str = "", threat: str = "ideal_point",
               constraints: str = "xconst", intervention_source: str = "mip", intervention_window: int = 3,
               us_definition: str = "sign_or_bind", lag: int = 0, drop_states: tuple[int, ...] = (),
@@ -435,13 +444,17 @@ def oas_frame(first: int = 1946, last: int = 2015, *, table: str = "", threat: s
     actions = actions[actions.treaty.isin(treaties.treaty)]
     risk = treaty_risk_set(american_states(first, last, drop=drop_states), treaties, actions, end=last,
                            treaty="treaty", participant_key="ccode")
-    frame = assemble(risk, actions, subject,
-                     country_covariates(first, last, threat=threat, constraints=constraints, lag=lag),
+    countries = country_covariates(first, last, threat=threat, constraints=constraints, lag=lag)
+    frame = assemble(risk, actions, subject, countries,
                      intervention_dummy(range(first, last + 1), us_intervention_years(intervention_source),
                                         intervention_window),
                      treaty="treaty", us_definition=us_definition, peers="americas")
-    frame.attrs = {"treaties": int(treaties.treaty.nunique()),
-                   "bound_before_entry": len(risk.attrs.get("bound_before_entry", []))}
+    frame = keep_merges(frame, countries)  # assemble's joins drop the covariates' merge records
+    treaty_inputs = ([{"source": "OAS signatory table (user-supplied)", "file": str(table)}] if table
+                     else ["manytreaties_agreements", "manytreaties_parties"])
+    frame.attrs.update({"inputs": [*treaty_inputs, "cow_states", INTERVENTION_SOURCE_IDS[intervention_source]],
+                        "treaties": int(treaties.treaty.nunique()),
+                        "bound_before_entry": len(risk.attrs.get("bound_before_entry", []))})
     return frame
 
 

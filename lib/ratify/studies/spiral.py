@@ -29,9 +29,10 @@ import pandas as pd
 import statsmodels.formula.api as smf
 
 from ..cache import cached
-from ..models.results import ModelResult, describe_sources, terms_table
+from ..models.results import ModelResult, frame_provenance, terms_table
 from ..panels import add_conflict, add_democracy, add_gdp_per_capita, add_human_rights, add_igo_count
-from ..panels import add_measure, add_population, add_pts, add_region, state_years
+from ..panels import add_measure, add_population, add_pts, add_region, add_static, state_years
+from ..provenance import built_by
 
 # --- regime categories ------------------------------------------------------------------------
 
@@ -174,6 +175,7 @@ def ratification_years(source: str = "untc_mtdsg_2015") -> pd.DataFrame:
         out[f"{name.lower()}_date"] = date
         out[f"{name.lower()}_year"] = date.dt.year.astype("Int64")
     out = out.reset_index()
+    out.attrs.update({k: acts.attrs.get(k) for k in ("file", "sha256", "reader")})  # the reader's stamp
     out.attrs.update(source=source, unmatched=unmatched,
                      matched_later=sorted(later.dropna(subset=["ccode"]).participant.unique()))
     return out
@@ -250,11 +252,12 @@ def leader_tenure() -> pd.DataFrame:
                 rows.append((int(r.ccode), y, y - r.start.year + 1))
     df = pd.DataFrame(rows, columns=["ccode", "year", "leader_tenure"])
     df = df.sort_values("leader_tenure").drop_duplicates(["ccode", "year"], keep="first")
-    df.attrs.update(source="archigos")
+    df.attrs = dict(a.attrs)  # read_archigos's stamp: source, file, hash, reader
     return df
 
 
 @cached
+@built_by
 def spiral_panel(start: int = 1966, end: int = 2016, ratification_source: str = "untc_mtdsg_2015") -> pd.DataFrame:
     """COW country-years with every outcome, moderator and control the chapter uses, and the
     CAT/ICCPR deposit years (``cat_year``, ``iccpr_year``) from ``ratification_source``.
@@ -273,13 +276,23 @@ def spiral_panel(start: int = 1966, end: int = 2016, ratification_source: str = 
     panel = add_measure(panel, read_vdem_rights(), VDEM_COLUMNS, source="vdem_constraints")
     panel = add_measure(panel, leader_tenure(), ["leader_tenure"], source="archigos")
     years = ratification_years(ratification_source)
-    merged = panel.merge(years[["ccode", "cat_year", "iccpr_year"]], on="ccode", how="left")
-    merged.attrs = {**panel.attrs, "ratification_source": ratification_source,
-                    "unmatched_participants": years.attrs["unmatched"]}
-    merged.attrs["merges"] = panel.attrs.get("merges", []) + [{"source": ratification_source,
-                                                                "columns": ["cat_year", "iccpr_year"]}]
+    merged = add_static(panel, years, ["cat_year", "iccpr_year"], source=ratification_source)
+    merged.attrs.update(ratification_source=ratification_source, unmatched_participants=years.attrs["unmatched"],
+                        derived=DERIVED)
     return merged
 
+
+#: Model columns -> the merged columns they are made from (the trail of each term; see ratify.provenance).
+DERIVED = {"ratified": ["cat_year", "iccpr_year"], "treat_year": ["cat_year", "iccpr_year"],
+           **{f"{kind}_{short}": ["polity2", "v2x_regime", "cat_year", "iccpr_year"][: 2 if kind == "reg" else 4]
+              for kind in ("reg", "rat") for short in ("sdem", "trans", "saut")},
+           "civil_war_l1": ["civil_conflict"], "judind_l1": ["v2juhcind"], "ccsi_l1": ["v2xcs_ccsi"],
+           "democracy": ["polity2"], "poor_record": ["theta_mean"], "democracy_x_poor": ["polity2", "theta_mean"],
+           "multiparty_autocracy": ["polity2", "v2elmulpar"], "multiparty_x_poor": ["v2elmulpar", "theta_mean"],
+           "regional_share_10": ["region", "cat_year", "iccpr_year"], "censored_media": ["v2mecenefm"],
+           "share_x_censored": ["region", "v2mecenefm"], "ln_tenure": ["leader_tenure"],
+           "tenure_x_poor": ["leader_tenure", "theta_mean"], "igo_10": ["igo_full"],
+           **{lvl: ["polity2"] for lvl in [f"lvl_{'m' if k < 0 else 'p'}{abs(k)}" for k in range(-9, 11)]}}
 
 #: Outcome columns and labels; all coded so that higher = more respect.
 OUTCOMES = {"physint": "CIRI physical integrity (0–8)", "tort": "CIRI torture (0–2)",
@@ -290,6 +303,7 @@ OUTCOMES = {"physint": "CIRI physical integrity (0–8)", "tort": "CIRI torture 
             "v2clrelig": "V-Dem freedom of religion"}
 
 
+@built_by
 def analysis_frame(panel: pd.DataFrame, outcome: str, *, treaty: str = "CAT", lag: int = 1,
                    pre1976_iccpr: str = "eif1976", start_year: int = 1981, end_year: int = 2011,
                    regime_scheme: str = "polity", stable_window: str = "sample",
@@ -390,7 +404,7 @@ def fit_ols(frame: pd.DataFrame, terms: list[str], *, fixed_effects: str = "year
                        "dropped_constant": constant, "bic": float(-2 * fit.llf + np.log(fit.nobs) * n_par),
                        "r2_within" if absorbed else "r2": float(fit.rsquared),
                        **({"vcov": fit.cov_params().loc[shown, shown].to_numpy().tolist()} if vcov else {})},
-        sources=describe_sources(frame, sources))
+        **frame_provenance(frame, sources))
     keep = ["ccode", "year", *cols, *([weights] if weights else []), *(["regime3"] if "regime3" in used else [])]
     return result, used[list(dict.fromkeys(keep))]
 
@@ -413,7 +427,7 @@ def fit_ologit(frame: pd.DataFrame, terms: list[str], *, name: str, label: str,
         n=int(fit.nobs), subjects=int(used.ccode.nunique()), loglik=float(fit.llf), aic=float(fit.aic),
         specification={"terms": terms, "se": f"cluster-robust by ccode ({groups.max() + 1} clusters)",
                        "outcome": frame.attrs.get("outcome"), "treaty": frame.attrs.get("treaty")},
-        sources=describe_sources(frame, sources))
+        **frame_provenance(frame, sources))
     return result, used[["ccode", "year", "y", *terms]]
 
 
@@ -489,6 +503,7 @@ def piecewise_fits(frame: pd.DataFrame, breaks: range = range(-8, 9), controls: 
 # --- who ratifies (event history) -------------------------------------------------------------
 
 @cached
+@built_by
 def ratification_risk_set(treaty: str = "CAT", end_year: int = 2014, ratification_source: str = "untc_mtdsg_2015",
                           poor_record_cut: float = 0.0) -> pd.DataFrame:
     """Country-years at risk of ratifying ``treaty``: from its opening for signature (ICCPR 1966,
@@ -506,6 +521,7 @@ def ratification_risk_set(treaty: str = "CAT", end_year: int = 2014, ratificatio
     shares = bound_share(panel[["ccode", "year", "region"]], events.astype({"event_year": int}), group="region",
                          name="regional_share")
     lagged = add_igo_count(panel.sort_values(["ccode", "year"], ignore_index=True))
+    trail = lagged.attrs  # the panel's merge records and the IGO count's; the joins below drop them
     # V-Dem scores multiparty elections in election years only: carry the last election forward
     # (up to 6 years), and read "no election on record" in a V-Dem-covered year as not multiparty.
     carried = lagged.groupby("ccode").v2elmulpar.ffill(limit=6)
@@ -531,7 +547,7 @@ def ratification_risk_set(treaty: str = "CAT", end_year: int = 2014, ratificatio
     rs["ln_tenure"] = np.log(rs.leader_tenure_l1)
     rs["tenure_x_poor"] = rs.ln_tenure * rs.poor_record
     rs["igo_10"] = rs.igo_full_l1 / 10
-    rs.attrs = {**panel.attrs, "treaty": treaty, "opening": opening}
+    rs.attrs = {**trail, "treaty": treaty, "opening": opening}
     return rs
 
 
