@@ -146,6 +146,38 @@ def test_problems_name_what_a_trail_lacks(fitted):
                                             "merge of 'toy_states' (x) names no reader"]
 
 
+# --- leaks that once cut the trail ---------------------------------------------------------------
+
+def test_five_year_net_migration_keeps_the_file_and_hash_of_its_input(toy_registry):
+    from ratify.studies.migrant_workers import five_year_net_migration
+
+    annual = stamp(pd.DataFrame({"ccode": [2] * 5, "year": range(1985, 1990), "net_migration": [1.0] * 5}),
+                   "toy_states")
+    five = five_year_net_migration(annual)
+    assert {k: five.attrs[k] for k in ("source", "file", "sha256")} == {
+        "source": "toy_states", "file": "data/states.csv", "sha256": toy_registry.resolve("toy_states").sha256}
+
+
+@pytest.fixture
+def mirror(real_mirror, monkeypatch):
+    if real_mirror:
+        monkeypatch.setenv("RATIFY_DATA_MIRROR", str(real_mirror))
+
+
+@pytest.mark.realdata
+def test_table2_models_keep_the_covariates_merges_and_sources(mirror):
+    """build_un_frame used to replace the frame's attrs and fit_table2 passed no sources: Table 2's
+    JSON listed none."""
+    from ratify.studies import soft_balancing as sb
+
+    frame = sb.build_un_frame(*sb.un_inputs(1946, 2015), 1946, 2015)
+    result = sb.fit_table2(frame, "all", name="t2", label="Table 2, column 2").result
+    merged = {m["source"] for m in result.merges}
+    assert {"ideal_points_2024", "cow_nmc", "cow_capitals", "polity5"} <= merged
+    assert {"untc_mtdsg_2015", "cow_states", "mip_interventions"} <= {s["source"] for s in result.sources}
+    assert [p for p in provenance.problems(result) if "built its frame" not in p] == []
+
+
 # --- the line under a table or figure ------------------------------------------------------------
 
 def test_line_names_builder_specification_and_linked_sources(fitted, toy_registry):

@@ -14,6 +14,8 @@ from typing import Literal
 
 import pandas as pd
 
+from ..sources.provenance import origin
+
 KEY = ["ccode", "year"]
 
 
@@ -70,9 +72,8 @@ def add_measure(panel: pd.DataFrame, measure: pd.DataFrame, cols: list[str], *, 
 
 
 def _origin(measure: pd.DataFrame, source: str) -> dict:
-    """Where a measure came from, as its reader stamped it (``ratify.sources.provenance.stamp``)."""
-    return {"source": source, "file": measure.attrs.get("file"), "sha256": measure.attrs.get("sha256"),
-            "reader": measure.attrs.get("reader")}
+    """Where a measure came from, as its reader stamped it, under the id the verb merged it as."""
+    return {**origin(measure), "source": source}
 
 
 def _coverage(out: pd.DataFrame, cols: list[str]) -> dict[str, float]:

@@ -22,6 +22,11 @@ def stamp(df: pd.DataFrame, source: str, file: str | None = None, **notes) -> pd
     return df
 
 
+def origin(df: pd.DataFrame) -> dict:
+    """The stamp a reader left on ``df``: source id, file, SHA-256 and reader (``None`` where absent)."""
+    return {k: df.attrs.get(k) for k in ("source", "file", "sha256", "reader")}
+
+
 def registered_path(source: str, file: str | None = None, path: Path | str | None = None) -> Path:
     """``path`` if given (tests, readers' own copies), else the verified cached file."""
     return Path(path) if path is not None else data.path(source, file)

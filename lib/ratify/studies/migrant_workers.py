@@ -30,6 +30,7 @@ from ..panels import (add_democracy, add_gdp_per_capita, add_legal_origin, add_m
 from ..provenance import built_by
 from ..risksets import consents_with_cow, country_risk_set
 from ..sources import read_gdi_wdi, read_hr_treaties, read_net_migration
+from ..sources.provenance import origin
 
 TREATY = "IV-13"
 SOURCES = ["hr_treaties_2026", "cow_states"]
@@ -226,7 +227,7 @@ def risk_set(end_year: int = 2015, sending_measure: str = "dummy", sending_thres
     rs["pts_rev"] = pts_reversed(rs, pts_source)
     rs["regional_share_10"] = 10 * rs.regional_share
     rs["global_share_10"] = 10 * rs.global_share
-    rs.attrs = {**panel.attrs, **rs.attrs, "derived": DERIVED, "inputs": SOURCES,
+    rs.attrs = {**panel.attrs, **rs.attrs, "derived": DERIVED, "inputs": [origin(consents), *SOURCES],
                 "parameters": {"end_year": end_year, "sending_measure": sending_measure,
                                "sending_threshold": sending_threshold, "net_migration_series": net_migration_series,
                                "remittance_source": remittance_source,
