@@ -192,6 +192,13 @@ def test_line_names_builder_specification_and_linked_sources(fitted, toy_registr
         provenance.line("wlm_model1")
 
 
+def test_specification_shows_a_factor_once_and_groups_se_variants():
+    terms = pd.DataFrame({"term": ["Intercept", "C(issue)[T.b]", "C(issue)[T.c]", "x"], "estimate": 0.0})
+    a = ModelResult(name="a", label="M1", model="OLS", terms=terms, n=50, specification={"se": "HC0"})
+    b = ModelResult(name="b", label="M1", model="OLS", terms=terms, n=50, specification={"se": "HC1"})
+    assert provenance.specification([a, b]) == "M1: OLS; `C(issue)` (2 dummies), `x`; SE HC0 / HC1; N = 50"
+
+
 def test_every_registered_source_has_its_label_in_the_appendix():
     from ratify import data
     from ratify.data.catalog import details_markdown, summaries

@@ -139,8 +139,22 @@ def specification(results: list[ModelResult]) -> str:
     labels = " / ".join(dict.fromkeys(r.label for r in results))
     ses = " / ".join(dict.fromkeys(str((r.specification or {}).get("se", "not recorded")) for r in results))
     counts = f"N = {first.n:,}" + (f", {first.events:,} events" if first.events is not None else "")
-    terms = ", ".join(f"`{t}`" for t in covariates(first))
-    return f"{labels}: {first.model}; {terms}; SE {ses}; {counts}"
+    return f"{labels}: {first.model}; {_shown_terms(covariates(first))}; SE {ses}; {counts}"
+
+
+def _shown_terms(terms: list[str]) -> str:
+    """Terms as code, a factor's dummies once: ``C(chapter_label)`` (22 dummies)."""
+    factors: dict[str, int] = {}
+    shown = []
+    for t in terms:
+        factor = re.match(r"^(C\(.+?\))\[", t)
+        if factor and factor.group(1) not in factors:
+            shown.append(factor.group(1))
+        if factor:
+            factors[factor.group(1)] = factors.get(factor.group(1), 0) + 1
+        else:
+            shown.append(t)
+    return ", ".join(f"`{t}` ({factors[t]} dummies)" if t in factors else f"`{t}`" for t in shown)
 
 
 def _same_design(results: list[ModelResult]) -> list[list[ModelResult]]:
