@@ -30,6 +30,7 @@ from ..models.results import ModelResult, frame_provenance, terms_table
 from ..panels import add_constraints, add_democracy, add_gdp_per_capita, add_igo_count, add_measure, add_region
 from ..panels import add_ratification_rules, keep_merges, state_years
 from ..provenance import built_by
+from ..sources.provenance import origin
 from ..risksets import counting_process, event_years, validate
 
 # --- the treaty set -----------------------------------------------------------------------------
@@ -383,7 +384,8 @@ def a2_panel(start: int = 1966, end: int = 2014, transition_window: int = 3, lag
     panel = (panel.pipe(add_democracy, "bmr", lag=lag).pipe(add_gdp_per_capita, lag=lag).pipe(add_igo_count, lag=lag))
     panel["igo_full_10"] = panel.igo_full.astype(float) / 10
     panel.attrs.update(density_cut=float(dens_cut), size_cut=float(size_cut), accessions=len(joins),
-                       inputs=["cow_states", "igo_memberships", "vdem_simple", "bmr"])  # read outside the verbs
+                       # the inputs read outside the panel verbs
+                       inputs=["cow_states", "igo_memberships", "vdem_simple", origin(bmr)])
     return panel
 
 
@@ -499,7 +501,7 @@ def a3_panel(start: int = 1970, end: int = 2014, exposure_lag: int = 1) -> pd.Da
     first = trade[trade.status == "full"].groupby("ccode").year.min().rename("gatt_wto_year").reset_index()
     first = first.astype({"ccode": "int64", "gatt_wto_year": "int64"})
     panel = keep_merges(panel.merge(first, on="ccode", how="left"), panel)  # the join drops the merge records
-    panel.attrs["inputs"] = ["igo_memberships"]  # GATT/WTO membership years
+    panel.attrs["inputs"] = [origin(trade)]  # GATT/WTO membership years
     return panel
 
 
