@@ -190,6 +190,9 @@ def test_line_names_builder_specification_and_linked_sources(fitted, toy_registr
     assert f"{{ref}}`toy_treaties <{source_label('toy_treaties')}>` (2 files)" in text
     with pytest.raises(TypeError, match="not a fitted model"):
         provenance.line("wlm_model1")
+    user = ModelResult(name="u", label="U", model="OLS", terms=fitted.result.terms, n=5,
+                       sources=[{"source": "OAS table (user-supplied)", "registered": False}])
+    assert "`OAS table (user-supplied)` (not registered)" in provenance.line(user).data  # no link to nowhere
 
 
 def test_specification_shows_a_factor_once_and_groups_se_variants():
