@@ -138,6 +138,19 @@ def rscript() -> str:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def rscript_ordinal(rscript) -> str:
+    """Rscript that also has MASS (polr) and ordinal (clm) for the ordered-logit check."""
+    import subprocess
+
+    if subprocess.run([rscript, "-e", "library(MASS); library(ordinal)"], capture_output=True).returncode == 0:
+        return rscript
+    reason = "NO R: the ordered-logit check needs MASS and ordinal (apt-get install r-cran-mass r-cran-ordinal)"
+    if os.environ.get("CI"):
+        pytest.fail(reason + " — .ci/run installs them.")
+    pytest.skip(reason)
+
+
 # --- the real book, built once per session (test_book.py checks the build, test_site.py the site) --
 
 @pytest.fixture(scope="session")
@@ -155,3 +168,11 @@ def built_book(real_mirror):
     proc = subprocess.run([ratify, "book", "build", "--book", str(book)], capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return book / "_build" / "html", proc.stdout + proc.stderr
+
+
+def flip_random_bit(path: Path, rng) -> None:
+    """Flip one bit of ``path`` at a place drawn from ``rng`` (the fuzz tests of every cached artefact)."""
+    data = bytearray(path.read_bytes())
+    bit = rng.randrange(len(data) * 8)
+    data[bit // 8] ^= 1 << (bit % 8)
+    path.write_bytes(bytes(data))

@@ -81,7 +81,15 @@ def test_cirights_and_fariss_keep_their_own_names():
     cr = read_cirights(FIXTURES / "cirights.csv")
     assert cr.set_index("ccode").cirights_physint.to_dict() == {155: 6, 385: 8}
     fa = read_fariss(FIXTURES / "LHRS-v4.02-2021.csv")
-    assert fa.theta_mean.tolist() == [-1.52, 0.95] and list(fa.columns[:2]) == ["ccode", "year"]
+    assert fa.theta_mean.tolist() == [-1.52, 0.95, -0.40] and list(fa.columns[:2]) == ["ccode", "year"]
+
+
+def test_fariss_input_scales_are_read_the_same_way_round():
+    from ratify.sources.rights import read_fariss
+    hathaway = read_fariss(FIXTURES / "LHRS-v4.02-2021.csv", columns=("hathaway",))
+    assert hathaway[["year", "hathaway"]].values.tolist() == [[1990, 2.0]]   # 6 - 4: higher = less torture
+    with pytest.raises(ValueError, match=r"columns \['ciri'\] are not read from the LHRS file"):
+        read_fariss(FIXTURES / "LHRS-v4.02-2021.csv", columns=("ciri",))
 
 
 @pytest.mark.realdata

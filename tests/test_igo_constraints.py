@@ -31,6 +31,10 @@ def test_vdem_constraints_keyed_through_vdem_ids(tmp_path, monkeypatch):
     vc = read_vdem_constraints(write_rda(tmp_path, "vdemlite", VDEM_CONSTRAINTS))
     assert sorted(zip(vc.ccode, vc.year)) == [(255, 1991), (260, 1989), (816, 2000)]
     assert vc.attrs["version"] == "v14"
+    legcon = read_vdem_constraints(write_rda(tmp_path, "vdemlite", VDEM_CONSTRAINTS), columns=["v2xlg_legcon"])
+    assert list(legcon.columns) == ["ccode", "vdem_id", "year", "country", "v2xlg_legcon"]
+    with pytest.raises(ValueError, match=r"columns \['v2x_clphy'\] are not in vdemlite"):
+        read_vdem_constraints(write_rda(tmp_path, "vdemlite", VDEM_CONSTRAINTS), columns=["v2x_clphy"])
 
 
 def test_pacl(tmp_path):

@@ -20,6 +20,7 @@ from ratify import concord
 from ratify.sources import manytreaties
 from ratify.sources.countrycodes import read_countrycode_panel
 
+from conftest import flip_random_bit
 from fixtures.rdata import COUNTRYCODE_PANEL, write_rda
 
 GGO_COLUMNS = ["stateID", "treatyID", "Title", "Begin", "End", "Signature", "StateSignature", "StateRatification",
@@ -123,8 +124,8 @@ def test_cache_is_keyed_by_file_hash_and_version(toy_files, monkeypatch):
     first = manytreaties.read_manytreaties_parties(path=parties)
     sha = manytreaties._sha256(parties)
     cached = manytreaties.cache_file("manytreaties_parties", sha)
-    assert cached.exists() and f"-v{manytreaties.READER_VERSION}." in cached.name
-    assert not list(cached.parent.glob("*.part"))            # written to a temporary name, then renamed
+    assert (cached / "entry.json").exists() and cached.name.endswith(f"-v{manytreaties.READER_VERSION}")
+    assert [p.name for p in cached.parent.iterdir()] == [cached.name]   # written to a temporary name, then renamed
 
     def no_parse(*args):
         raise AssertionError("parsed again although the cache holds this file")
@@ -138,13 +139,43 @@ def test_cache_is_keyed_by_file_hash_and_version(toy_files, monkeypatch):
         manytreaties.read_manytreaties_parties(path=parties)
 
 
-def test_corrupt_cache_is_reparsed(toy_files):
+def test_corrupt_cache_is_reparsed(toy_files, caplog):
     parties = toy_files[0]
     cached = manytreaties.cache_file("manytreaties_parties", manytreaties._sha256(parties))
-    cached.parent.mkdir(parents=True)
-    cached.write_bytes(b"not a pickle")
+    cached.mkdir(parents=True)
+    (cached / "entry.json").write_bytes(b"not a cache entry")
     assert len(manytreaties.read_manytreaties_parties(path=parties)) > 0
-    assert cached.stat().st_size > 100
+    assert "parsed manytreaties_parties: the stored entry" in caplog.text and "rebuilding it" in caplog.text
+    assert (cached / "entry.json").stat().st_size > 100
+
+
+def test_fuzz_flipped_bits_in_the_parse_cache_are_caught(toy_files, monkeypatch, caplog):
+    """Each file of the parsed list's entry, one random bit at a time: the same frames or a reparse
+    with a warning, never other frames (issue 19)."""
+    import random
+    import shutil
+
+    from ratify.cache import codec
+
+    parties = toy_files[0]
+    first = manytreaties._read_list("manytreaties_parties", "parties", parties)
+    cached = manytreaties.cache_file("manytreaties_parties", manytreaties._sha256(parties))
+    backup = cached.with_name("backup")
+    shutil.copytree(cached, backup)
+    files = sorted(p.name for p in backup.iterdir())
+    parses = []
+    real = manytreaties._parse_list
+    monkeypatch.setattr(manytreaties, "_parse_list", lambda *a: parses.append(1) or real(*a))
+    rng = random.Random(19)
+    for i in range(60):
+        shutil.rmtree(cached)
+        shutil.copytree(backup, cached)
+        target = cached / files[i % len(files)]
+        flip_random_bit(target, rng)
+        before, warned = len(parses), caplog.text.count("rebuilding it")
+        again = manytreaties._read_list("manytreaties_parties", "parties", parties)
+        assert codec.same(first, again) is None, f"flip {i} in {target.name} changed the parsed list silently"
+        assert (len(parses) > before) == (caplog.text.count("rebuilding it") > warned)
 
 
 def test_only_known_rdata_warnings_are_silenced(toy_files, monkeypatch):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ratify.panels import add_measure, add_static, coverage
+from ratify.panels import add_lag, add_measure, add_static, coverage
 
 PANEL = pd.DataFrame({"ccode": [2] * 8 + [20] * 8, "year": list(range(1990, 1998)) * 2})
 # reported every five years, as UN DESA's stocks are
@@ -40,6 +40,22 @@ def test_carry_forward_is_bounded():
 def test_lag_puts_last_years_value_on_this_year():
     out = add_measure(PANEL, FIVE_YEARLY, ["share"], source="toy", lag=1)
     assert np.isnan(value(out, 2, 1990)) and value(out, 2, 1991) == 10
+
+
+def test_add_lag_takes_last_year_within_a_country_only_if_that_year_exists():
+    gappy = pd.DataFrame({"ccode": [2, 2, 2, 20, 20], "year": [1990, 1991, 1993, 1990, 1991],
+                          "score": [1.0, 2.0, 4.0, 10.0, 20.0]})
+    gappy = add_measure(gappy[["ccode", "year"]], gappy, ["score"], source="toy")
+    out = add_lag(gappy, ["score"])
+    assert np.isnan(value(out, 2, 1990, "score_l1"))        # a country's first year has no last year
+    assert value(out, 2, 1991, "score_l1") == 1.0
+    assert np.isnan(value(out, 2, 1993, "score_l1"))        # 1992 is missing: no borrowing from 1991
+    assert np.isnan(value(out, 20, 1990, "score_l1"))       # never the previous row's country (2 in 1993)
+    assert value(out, 20, 1991, "score_l1") == 10.0
+    two = add_lag(gappy, {"score": "score_two_back"}, lag=2)
+    assert value(two, 2, 1993, "score_two_back") == 2.0     # 1991's value: that row exists
+    record = out.attrs["merges"][-1]
+    assert record["lag_of"] == "score" and record["lag"] == 1 and record["source"] == "toy"
 
 
 def test_every_merge_is_recorded_with_its_rules_and_coverage():

@@ -1,4 +1,4 @@
-"""Chapter 5 (Drezner 2003): treaty coding, risk-set rules, event-time dummies, propositions."""
+"""Chapter 5 (Drezner 2003): treaty coding, risk-set rules, propositions."""
 
 from __future__ import annotations
 
@@ -40,18 +40,6 @@ def test_new_democracy_is_missing_where_bmr_is():
     panel = pd.DataFrame({"bmr_democracy": [1, 1, 0, np.nan], "bmr_duration": [3, 12, 40, np.nan]})
     assert pa.new_democracy(panel, 5).tolist()[:3] == [1.0, 0.0, 0.0]
     assert np.isnan(pa.new_democracy(panel, 5).iloc[3])
-
-
-def test_event_time_dummies_bin_the_ends_and_leave_never_treated_at_zero():
-    panel = pd.DataFrame({"ccode": [1] * 20 + [2] * 3, "year": list(range(1990, 2010)) + [1990, 1991, 1992]})
-    event = pd.Series([2000] * 20 + [np.nan] * 3)
-    out, names = pa.event_time_dummies(panel, event, window=(-2, 3))
-    assert names == ["ev_m2", "ev_p0", "ev_p1", "ev_p2", "ev_p3"]  # -1 is the reference
-    treated = out[out.ccode == 1].set_index("year")
-    assert treated.loc[1990, "ev_m2"] == 1 and treated.loc[2009, "ev_p3"] == 1   # binned ends
-    assert treated.loc[1999, names].sum() == 0                                     # the reference year
-    assert (treated[names].sum(axis=1) <= 1).all()
-    assert out.loc[out.ccode == 2, names].to_numpy().sum() == 0
 
 
 def test_verdict_reads_the_interval_against_the_predicted_side():

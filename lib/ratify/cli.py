@@ -5,10 +5,12 @@ from pathlib import Path
 import typer
 
 from . import book as _book
+from .cache.cli import app as cache_app
 from .data.cli import app as data_app
 
 app = typer.Typer(help="Ratification: the executable book's command line.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.add_typer(cache_app, name="cache")
 
 book_app = typer.Typer(help="Build the Jupyter Book.", no_args_is_help=True)
 app.add_typer(book_app, name="book")
@@ -67,7 +69,8 @@ def _chapter_or_exit(chapter: str):
 
 
 def _param_pairs(args: list[str]) -> list[tuple[str, str]]:
-    """``-p NAME VALUE`` (or ``--param``) pairs from the command line's extra arguments."""
+    """``-p NAME VALUE`` (or ``--param``) pairs from the command line's extra arguments (a name given
+    twice is refused by ``Chapter.parse``)."""
     pairs, rest = [], list(args)
     while rest:
         flag = rest.pop(0)
@@ -78,12 +81,33 @@ def _param_pairs(args: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+TIMEOUT = typer.Option(None, "--timeout", min=1, help="Seconds allowed per cell (a whole number, at least 1).")
+
+
+def _registry_or_exit() -> None:
+    """Every notebook reads the data registry: a missing or malformed one stops here, before any kernel."""
+    from .data import DataError, registry
+
+    try:
+        registry()
+    except DataError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _quiet_interrupt(message: str) -> None:
+    """One line and exit 130 (128 + SIGINT), as a shell expects after Ctrl-C."""
+    typer.echo(message, err=True)
+    raise typer.Exit(130)
+
+
 @app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def run(
     ctx: typer.Context,
     chapter: str = typer.Argument(..., help="Chapter slug (e.g. 02-migrant-workers) or a folder with a variants.yaml."),
-    out: Path = typer.Option(None, "--out", help="Output folder (default build/variants/<slug>/<run name>/)."),
-    timeout: float = typer.Option(None, help="Seconds allowed per cell."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default build/variants/<slug>/<run name>/); "
+                                                 "a folder holding anything else is refused."),
+    timeout: int = TIMEOUT,
 ) -> None:
     """Run CHAPTER's analysis notebook with -p NAME VALUE ... (checked against its variants.yaml first).
 
@@ -98,15 +122,27 @@ def run(
     except ParameterError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
+    _registry_or_exit()
     folder = out or runner.output_dir(spec, runner.run_name(values))
-    typer.echo(f"running {spec.notebook.name} with " + (", ".join(f"{k}={v!r}" for k, v in values.items()) or "the defaults"))
     try:
-        executed = runner.execute(spec, full, folder, timeout)
-        found, problems = collect.read_results(spec, Path(folder) / "results")
-    except Exception as err:  # noqa: BLE001 - report the notebook's error, keep the executed notebook
-        typer.echo(f"failed: {runner.describe_error(err)}\nexecuted notebook (with the error): "
-                   f"{Path(folder).resolve() / (spec.notebook.stem + '.ipynb')}", err=True)
+        runner.check_output(Path(folder).resolve(), spec)
+    except runner.OutputError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"running {spec.notebook.name} with " + (", ".join(f"{k}={v!r}" for k, v in values.items()) or "the defaults"))
+    try:  # in a worker process: Ctrl-C then stops the worker and its kernel cleanly
+        outcome = runner.in_worker(runner.run_once, str(spec.folder), full, str(Path(folder).resolve()), timeout)
+    except KeyboardInterrupt:
+        _quiet_interrupt("interrupted: the run was stopped (Ctrl-C); nothing was replaced")
+    except runner.WorkerDied as err:
+        typer.echo(f"failed: {err}", err=True)
         raise typer.Exit(1) from None
+    if "error" in outcome:
+        if outcome["interrupted"]:
+            _quiet_interrupt(f"interrupted: the run was stopped (Ctrl-C); the notebook so far: {outcome['notebook']}")
+        typer.echo(f"failed: {outcome['error']}\nexecuted notebook (with the error): {outcome['notebook']}", err=True)
+        raise typer.Exit(1)
+    executed, found, problems = Path(outcome["executed"]), outcome["found"], outcome["problems"]
     for q in spec.key_quantities:
         if q.id + "_estimate" in found:
             typer.echo(f"  {q.label}: {found[q.id + '_estimate']:.4g} "
@@ -139,28 +175,35 @@ def variants(
     only: list[str] = typer.Option(None, "--only", help="Run only this variant (repeatable); results are not stored."),
     out: Path = typer.Option(None, "--out", help="Root of the output folders (default build/variants/)."),
     store: bool = typer.Option(True, help="Store the table in the chapter (variants/results.csv) for the book."),
+    force: bool = typer.Option(False, "--force", help="Store even if variants that are ok in the stored table "
+                                                      "failed in this sweep."),
     progress: bool = typer.Option(True, help="Show a progress bar."),
-    timeout: float = typer.Option(None, help="Seconds allowed per cell."),
+    timeout: int = TIMEOUT,
 ) -> None:
-    """Run CHAPTER's declared variants in parallel and collect their key estimates into one table."""
+    """Run CHAPTER's declared variants in parallel and collect their key estimates into one table.
+
+    The table replaces the stored one only when no variant that was ok there failed now (or with --force)."""
     import time
 
     import pandas as pd
 
-    from .variants import ParameterError, page, runner, stamp
+    from .variants import ParameterError, page, runner, stamp, stored
 
     spec = _chapter_or_exit(chapter)
     if list_only:
         _list_variants(spec)
         return
+    _registry_or_exit()
     inputs = stamp.input_hashes(spec)  # what this sweep reads, before anything can change it
     try:
         start = time.perf_counter()
         table = runner.sweep(spec, only or None, jobs=jobs, root=out, progress=progress, timeout=timeout)
         seconds = time.perf_counter() - start
-    except ParameterError as err:
+    except (ParameterError, runner.OutputError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        _quiet_interrupt("interrupted: the sweep was stopped (Ctrl-C); nothing was stored")
     shown = table.drop(columns=["label", "origin", "error"]).rename(columns=lambda c: c.replace("_estimate", ""))
     shown = shown[[c for c in shown.columns if not c.endswith(("_conf_low", "_conf_high"))]]
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.4g}".format):
@@ -171,7 +214,13 @@ def variants(
     typer.echo(f"{ok} of {len(table)} variants ok in {seconds:.1f} s with {jobs} job(s); "
                f"outputs in {runner.output_dir(spec, '<variant>', out)}")
     if store and not only:
-        typer.echo(f"stored: {runner.store(spec, table, seconds=seconds, jobs=jobs, hashes=inputs)}")
+        lost = stored.regressions(spec, table)
+        if lost and not force:
+            typer.echo(f"not stored: {', '.join(lost)} {'is' if len(lost) == 1 else 'are'} ok in the stored results "
+                       f"and failed in this sweep, so the stored table ({stamp.store_dir(spec) / stamp.RESULTS_FILE}) "
+                       "is kept. Fix the failures and rerun, or pass --force to replace it anyway.", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"stored: {stored.save(spec, table, seconds=seconds, jobs=jobs, hashes=inputs)}")
         if (written := page.write_page(spec)) is not None:
             typer.echo(f"wrote the robustness page {written} (add it to the table of contents if needed)")
     raise typer.Exit(0 if ok == len(table) else 1)

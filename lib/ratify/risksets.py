@@ -66,13 +66,14 @@ def event_years(dates: pd.DataFrame, subject: list[str], date: str = "date") -> 
 
 
 def consents_with_cow(participation: pd.DataFrame, consent_types: list[str] | None = None,
-                      key: str = "name") -> pd.DataFrame:
-    """Consent actions keyed to COW codes in the year of the action; unmatched names in attrs.
+                      key: str = "name", rule: str = "action_year") -> pd.DataFrame:
+    """Consent actions keyed to COW codes; names with no code are dropped and listed in attrs.
 
-    ``key="name"`` matches ``participant`` names; ``key="ccode"`` trusts a ``ccode``
-    column the reader already filled (e.g. manytreaties, keyed by ISO3).
+    ``key="name"`` matches ``participant`` names under the participant-matching ``rule``
+    (see :data:`ratify.treaties.MATCH_RULES`); ``key="ccode"`` trusts a ``ccode`` column the
+    reader already filled (e.g. manytreaties, keyed by ISO3).
     """
-    from .concord import to_cow
+    from .treaties import participants_with_cow
 
     if key not in ("name", "ccode"):
         raise ValueError(f"key={key!r}; use 'name' (match participant names) or 'ccode' (use the ccode column)")
@@ -84,14 +85,11 @@ def consents_with_cow(participation: pd.DataFrame, consent_types: list[str] | No
             raise ValueError(f"consent_types {unknown} never occur; the data have "
                              f"{sorted(participation.consent_type.dropna().unique())}")
         consent = consent[consent.consent_type.isin(consent_types)]
-    consent = consent.copy()
-    if key == "name":
-        codes = to_cow(consent.participant, consent.date.dt.year)
-        consent["ccode"] = codes.ccode.to_numpy()
+    consent = participants_with_cow(consent, rule) if key == "name" else consent.copy()
+    attrs = consent.attrs
     lost = consent[consent.ccode.isna()]
-    consent = consent.dropna(subset=["ccode"])
-    consent["ccode"] = consent.ccode.astype("int64")
-    consent.attrs["unmatched"] = sorted(lost.participant.unique())
+    consent = consent.dropna(subset=["ccode"]).astype({"ccode": "int64"})
+    consent.attrs = {**attrs, "unmatched": sorted(lost.participant.unique())}
     return consent
 
 

@@ -14,6 +14,62 @@ import pandas as pd
 
 KEY = ["mtdsg_no", "participant"]
 
+#: How a participant's name becomes a COW code. One rule per chapter, named on its page.
+MATCH_RULES = {
+    "action_year": "the COW code the name has in the year of the action; a participant with none that "
+                   "year (an organisation, a territory, a state before it entered the COW system) gets none",
+    "action_year_or_later": "as action_year, but an action dated before the state entered the COW system "
+                            "(a colony's adhesion, a Soviet republic's ratification) gets the state's later "
+                            "code, so a risk set sees that the state was bound before it entered",
+}
+
+
+def participants_with_cow(actions: pd.DataFrame, rule: str = "action_year") -> pd.DataFrame:
+    """Dated treaty actions with the COW code (``ccode``) of each participant under ``rule``.
+
+    Every row is kept; ``match`` says how its code was found (``action year``, ``later code``
+    or ``none``). ``attrs["matching"]`` counts actions and names per outcome, so a page can
+    show what the chapter's rule matched and what it left out; ``attrs["unmatched"]`` lists
+    the names left without a code.
+    """
+    from .concord import to_cow
+
+    if rule not in MATCH_RULES:
+        raise ValueError(f"rule={rule!r} is not a participant-matching rule; use one of {sorted(MATCH_RULES)}")
+    acts = actions.dropna(subset=["date"]).drop(columns=[c for c in ("ccode", "match") if c in actions.columns])
+    keys = acts[["participant"]].assign(year=acts.date.dt.year).drop_duplicates(ignore_index=True)
+    keys["ccode"] = pd.array(to_cow(keys.participant, keys.year).ccode, dtype="Int64")
+    keys["match"] = keys.ccode.notna().map({True: "action year", False: "none"})
+    if rule == "action_year_or_later":
+        names = keys.loc[keys.ccode.isna(), "participant"].drop_duplicates()
+        latest = pd.Series(pd.array(to_cow(names, None).ccode, dtype="Int64"), index=names.to_numpy())
+        later = keys.ccode.isna() & keys.participant.map(latest).notna()
+        keys.loc[later, "ccode"] = keys.loc[later, "participant"].map(latest)
+        keys.loc[later, "match"] = "later code"
+    out = acts.assign(year=acts.date.dt.year).merge(keys, on=["participant", "year"], how="left").drop(columns="year")
+    out.index = acts.index
+    counts = out.groupby("match").participant.agg(actions="size", names="nunique")
+    out.attrs = {**actions.attrs, "unmatched": sorted(out.loc[out.match == "none", "participant"].unique()),
+                 "matching": {"rule": rule, "description": MATCH_RULES[rule],
+                              "later_names": sorted(out.loc[out.match == "later code", "participant"].unique()),
+                              **{f"{kind}_{what}".replace(" ", "_"): int(counts.loc[kind, what]) if kind in counts.index
+                                 else 0 for kind in ("action year", "later code", "none")
+                                 for what in ("actions", "names")}}}
+    return out
+
+
+def matching_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """The chapter's participant-matching record as a small table for its page."""
+    m = frame.attrs.get("matching")
+    if not m:
+        raise ValueError("this frame carries no participant-matching record (attrs['matching'])")
+    rows = [("matched in the year of the action", m["action_year_actions"], m["action_year_names"]),
+            ("given the state's later code", m["later_code_actions"], m["later_code_names"]),
+            ("left without a COW code", m["none_actions"], m["none_names"])]
+    table = pd.DataFrame(rows, columns=["participants", "actions", "names"]).set_index("participants")
+    table.attrs["rule"] = f"{m['rule']}: {m['description']}"
+    return table
+
 
 def first_actions(participants: pd.DataFrame, consent_types: Collection[str] | None = None) -> pd.DataFrame:
     """Per treaty and participant: first signature, first consent and that consent's type."""

@@ -10,15 +10,16 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import (CorruptFileError, DataError, DataUnavailableError, Failure,
+from .errors import (CorruptFileError, DataError, DataUnavailableError, RegistryError,
                      UnknownSourceError)
-from .fetch import fetch, inspect, retrieve
+from .fetch import fetch, inspect, remove_stale_temporaries, retrieve, temporaries
 from .locations import cache_dir, mirror_dir, registry_file
 from .registry import DataFile, Registry
 
 __all__ = [
     "path", "registry", "fetch", "inspect", "retrieve", "Registry", "DataFile",
-    "DataError", "DataUnavailableError", "CorruptFileError", "UnknownSourceError",
+    "DataError", "DataUnavailableError", "CorruptFileError", "UnknownSourceError", "RegistryError",
+    "temporaries", "remove_stale_temporaries",
     "cache_dir", "mirror_dir", "registry_file",
 ]
 
@@ -39,12 +40,5 @@ def path(source: str, file: str | None = None) -> Path:
     ``file`` names a file inside a multi-file source by its upstream path or base
     name, e.g. ``path("untc_mtdsg_2015", "treaties/4-9.csv")``.
     """
-    import requests
-
     f = registry().resolve(source, file)
-    try:
-        return retrieve(f, mirror=mirror_dir())
-    except (requests.ConnectionError, requests.Timeout) as err:
-        raise DataUnavailableError(
-            [Failure(f, f"could not connect: {type(err).__name__}", str(cache_dir() / f.cache_relpath))]
-        ) from None
+    return retrieve(f, mirror=mirror_dir())

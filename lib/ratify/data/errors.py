@@ -55,6 +55,20 @@ class Failure:
     target: str
 
 
+class RegistryError(DataError):
+    """The registry file is missing, unreadable or not laid out as a registry."""
+
+
+class CacheNotWritableError(DataError):
+    """A corrupt cached copy that cannot be removed, because the cache is read-only."""
+
+    def __init__(self, key: str, target: str, reason: str):
+        super().__init__(
+            f"The cached copy of {key} at {target} is corrupt (its SHA-256 is not the registered one) and "
+            f"cannot be removed ({reason}). Make the cache writable, or point {CACHE_ENV} at a writable "
+            f"folder, then run `ratify data fetch {key}`.")
+
+
 class DataUnavailableError(DataError):
     """One or more files could be had neither from the mirror nor from their URL."""
 
@@ -68,6 +82,10 @@ class DataUnavailableError(DataError):
             lines.append(f"      why:   {f.reason}")
         lines.append(HOW_TO_SUPPLY)
         super().__init__("\n".join(lines))
+
+
+class OfflineError(DataUnavailableError):
+    """A file could not be had and the network could not be reached (the fetch stops trying it)."""
 
 
 class CorruptFileError(DataError):

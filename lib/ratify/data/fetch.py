@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -19,7 +20,7 @@ import pooch
 import requests
 from tqdm import tqdm
 
-from .errors import CorruptFileError, DataUnavailableError, Failure
+from .errors import CacheNotWritableError, CorruptFileError, DataError, DataUnavailableError, Failure, OfflineError
 from .locations import cache_dir, mirror_dir
 from .registry import DataFile
 
@@ -27,6 +28,12 @@ pooch.get_logger().setLevel("WARNING")  # our own progress bar says what is happ
 
 HTTP_TIMEOUT_S = 60
 _GOT_HASH = re.compile(r"but got ([0-9a-f]{64})")
+#: pooch downloads into ``tempfile.NamedTemporaryFile(dir=<target folder>)``: ``tmp`` + 8 characters.
+#: A fetch killed outright (SIGKILL, power cut) leaves that file behind.
+TEMPORARY = re.compile(r"tmp[a-z0-9_]{8}")
+#: A temporary untouched this long is left over: a live download writes to it all the time, and
+#: gives up after HTTP_TIMEOUT_S without data.
+STALE_TEMPORARY_S = 10 * 60
 
 
 def sha256(path: Path) -> str:
@@ -68,8 +75,10 @@ def _origins(f: DataFile, mirror: Path | None, network: bool) -> tuple[list[Orig
         candidate = mirror / f.mirror_relpath
         if candidate.is_file():
             origins.append(Origin(f"mirror {candidate}", _copy_from(candidate)))
+        elif not mirror.is_dir():
+            notes.append(f"the mirror folder {mirror} (RATIFY_DATA_MIRROR) does not exist")
         else:
-            notes.append(f"not in mirror (looked for {candidate})")
+            notes.append(f"not in the mirror {mirror} (looked for {candidate})")
     if network:
         origins.append(Origin(f"URL {f.url}", pooch.HTTPDownloader(progressbar=False, timeout=HTTP_TIMEOUT_S)))
     else:
@@ -82,15 +91,19 @@ def retrieve(f: DataFile, *, cache: Path | None = None, mirror: Path | None = No
     """Return the verified cached copy of ``f``, fetching it first if needed.
 
     Raises :class:`CorruptFileError` when a copy's hash is wrong (the copy is
-    deleted) and :class:`DataUnavailableError` when no origin can supply it.
-    A ``requests.ConnectionError`` means "no network" and is re-raised as such.
+    deleted), :class:`DataUnavailableError` when no origin can supply it, and its
+    subclass :class:`OfflineError` (with every origin's note) when the network could
+    not be reached.
     """
     cache = Path(cache) if cache else cache_dir()
     target = cache / f.cache_relpath
     if target.is_file():
         if sha256(target) == f.sha256:
             return target
-        target.unlink()  # a corrupted cache entry is never served; fetch a fresh copy
+        try:
+            target.unlink()  # a corrupted cache entry is never served; fetch a fresh copy
+        except OSError as err:
+            raise CacheNotWritableError(f.key, str(target), err.strerror or str(err)) from None
     origins, notes = _origins(f, mirror, network)
     for origin in origins:
         try:
@@ -102,9 +115,10 @@ def retrieve(f: DataFile, *, cache: Path | None = None, mirror: Path | None = No
             found = _GOT_HASH.search(str(err))
             raise CorruptFileError(f.key, origin.label, f.sha256,
                                    found.group(1) if found else "unknown") from None
-        except (requests.ConnectionError, requests.Timeout):
+        except (requests.ConnectionError, requests.Timeout) as err:
             _prune_empty_dirs(target.parent, cache)
-            raise
+            notes.append(f"{origin.label}: could not connect ({type(err).__name__})")
+            raise OfflineError([Failure(f, "; ".join(notes), str(target))]) from None
         except (OSError, requests.RequestException) as err:
             notes.append(f"{origin.label}: {err}")
     _prune_empty_dirs(target.parent, cache)
@@ -130,13 +144,11 @@ def fetch(files: Iterable[DataFile], *, cache: Path | None = None, mirror: Path 
             bar.set_postfix_str(f.key[-40:], refresh=False)
             try:
                 paths.append(retrieve(f, cache=cache, mirror=mirror, network=network))
-            except (requests.ConnectionError, requests.Timeout) as err:
-                network = False
-                failures.append(Failure(f, f"could not connect: {type(err).__name__}", str(cache / f.cache_relpath)))
-            except CorruptFileError as err:
-                failures.append(Failure(f, str(err), str(cache / f.cache_relpath)))
             except DataUnavailableError as err:
+                network = network and not isinstance(err, OfflineError)
                 failures.extend(err.failures)
+            except DataError as err:  # a corrupt copy (from the origin, or stuck in a read-only cache)
+                failures.append(Failure(f, str(err), str(cache / f.cache_relpath)))
             bar.update(f.bytes)
     if failures:
         raise DataUnavailableError(failures)
@@ -170,3 +182,41 @@ def inspect(files: Iterable[DataFile], *, cache: Path | None = None, rehash: boo
         else:
             out.append(FileState(f, "present"))
     return out
+
+
+@dataclass(frozen=True)
+class Temporary:
+    """A download's temporary file in the cache (pooch's ``tmpXXXXXXXX``)."""
+
+    path: Path
+    bytes: int
+    age_s: float
+
+    @property
+    def stale(self) -> bool:
+        return self.age_s > STALE_TEMPORARY_S
+
+
+def temporaries(files: Iterable[DataFile], *, cache: Path | None = None) -> list[Temporary]:
+    """Temporary files of downloads in the folders of ``files`` (registered files themselves excluded)."""
+    cache = Path(cache) if cache else cache_dir()
+    registered = {cache / f.cache_relpath for f in files}
+    folders = {p.parent for p in registered}
+    now, out = time.time(), []
+    for folder in sorted(folders):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and TEMPORARY.fullmatch(path.name) and path not in registered:
+                stat = path.stat()
+                out.append(Temporary(path, stat.st_size, now - stat.st_mtime))
+    return out
+
+
+def remove_stale_temporaries(files: Iterable[DataFile], *, cache: Path | None = None,
+                             min_age_s: float = STALE_TEMPORARY_S) -> list[Temporary]:
+    """Delete the temporaries untouched for ``min_age_s`` (left by killed fetches); return them."""
+    gone = [t for t in temporaries(files, cache=cache) if t.age_s >= min_age_s]
+    for t in gone:
+        t.path.unlink(missing_ok=True)
+    return gone

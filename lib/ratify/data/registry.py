@@ -8,14 +8,15 @@ one or more *files*, named by their path inside the upstream repository.
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import UnknownSourceError
-from .locations import registry_file
+from .errors import RegistryError, UnknownSourceError
+from .locations import REGISTRY_ENV, registry_file
 
 #: Fields every file entry carries after source-level defaults are merged in.
 FIELDS = ("url", "sha256", "bytes", "format", "licence", "citation", "coverage", "notes")
@@ -78,15 +79,35 @@ class Registry:
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> "Registry":
+        """Read a registry; a missing or malformed one raises :class:`RegistryError` saying which and how to fix it."""
         path = Path(path) if path else registry_file()
-        with open(path, "rb") as fh:
-            table = tomllib.load(fh)
+        where = f"{path} (named by {REGISTRY_ENV})" if os.environ.get(REGISTRY_ENV) else str(path)
+        fix = (f"Point {REGISTRY_ENV} at a registry (a sources.toml built by scripts/build_registry.py), "
+               "or unset it to use the repository's data/sources.toml.")
+        try:
+            with open(path, "rb") as fh:
+                table = tomllib.load(fh)
+        except FileNotFoundError:
+            raise RegistryError(f"There is no data registry at {where}. {fix}") from None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+            raise RegistryError(f"The data registry {where} cannot be read ({err}). {fix}") from None
         files = []
         for source, spec in table.items():
+            entries = spec.get("files") if isinstance(spec, dict) else None
+            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                raise RegistryError(f"The data registry {where}: source {source!r} has no [[{source}.files]] list. {fix}")
             defaults = {k: v for k, v in spec.items() if k != "files"}
-            for entry in spec["files"]:
+            for i, entry in enumerate(entries):
                 merged = {**defaults, **entry}
-                files.append(DataFile(source=source, **merged))
+                try:
+                    files.append(DataFile(source=source, **merged))
+                except TypeError as err:
+                    missing = [k for k in FIELDS + ("file",) if k not in merged]
+                    unknown = sorted(set(merged) - set(FIELDS) - {"file"})
+                    what = (f"lacks {missing}" if missing else f"has unknown fields {unknown}") if missing or unknown \
+                        else str(err)
+                    raise RegistryError(f"The data registry {where}: file {i + 1} of source {source!r} {what}. {fix}") \
+                        from None
         return cls(files, origin=path)
 
     @cached_property

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,15 +25,10 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.othermod.betareg import BetaModel
 
+from .frames import formula_columns
 from .results import Z95, ModelResult, frame_provenance, terms_table
 
 SE_TYPES = ("model", "pearson", "HC0", "HC1", "stata", "cluster")
-
-
-def formula_columns(formula: str, frame: pd.DataFrame) -> list[str]:
-    """The frame's columns a formula names, in order of first mention."""
-    names = re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", formula)
-    return list(dict.fromkeys(n for n in names if n in frame.columns))
 
 
 @dataclass

@@ -71,6 +71,27 @@ def add_measure(panel: pd.DataFrame, measure: pd.DataFrame, cols: list[str], *, 
     return out
 
 
+def add_lag(panel: pd.DataFrame, columns: list[str] | dict[str, str], lag: int = 1) -> pd.DataFrame:
+    """Each column's value ``lag`` years earlier in the same country, as a new column (``<col>_l<lag>``,
+    or the names a ``{column: new name}`` dict gives).
+
+    The rule is :func:`add_measure`'s ``lag=``: the value of the row for (ccode, year − lag) if
+    the panel has that row, otherwise missing, so a gap in a country's years (or its first year)
+    never borrows an older value. The record names the source of the lagged column when the
+    panel's merge record knows it (a derived column, like a log, has none).
+    """
+    names = columns if isinstance(columns, dict) else {c: f"{c}_l{lag}" for c in columns}
+    out = panel
+    for column, name in names.items():
+        record = next((m for m in panel.attrs.get("merges", [])
+                       if column in m.get("columns", []) + m.get("computed", [])), {})
+        values = panel[KEY + [column]].rename(columns={column: name})
+        values.attrs = {k: record.get(k) for k in ("file", "sha256", "reader")}
+        out = add_measure(out, values, [name], source=record.get("source"), lag=lag)
+        out.attrs["merges"][-1]["lag_of"] = column
+    return out
+
+
 def _origin(measure: pd.DataFrame, source: str) -> dict:
     """Where a measure came from, as its reader stamped it, under the id the verb merged it as."""
     return {**origin(measure), "source": source}

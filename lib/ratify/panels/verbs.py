@@ -183,4 +183,4 @@ def add_constraints(panel: pd.DataFrame, lag: int = 0) -> pd.DataFrame:
     """V-Dem v14 legislative (``v2xlg_legcon``) and judicial (``v2x_jucon``) constraints on
     the executive, and horizontal accountability (``v2x_horacc``), 1970–2023."""
     from ..sources.regimes import CONSTRAINTS
-    return add_measure(panel, sources.read_vdem_constraints(), CONSTRAINTS, source="vdem_constraints", lag=lag)
+    return add_measure(panel, sources.read_vdem_constraints(), list(CONSTRAINTS), source="vdem_constraints", lag=lag)

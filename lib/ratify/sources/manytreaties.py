@@ -2,9 +2,10 @@
 
 ``parties.rda`` and ``agreements.rda`` are R *lists* of data frames, which pyreadr
 cannot read; the ``rdata`` package can, but parsing the parties list takes ~35 s. The
-parsed lists are therefore cached under ``<data cache>/_derived/``, keyed by the SHA-256
-of the file actually read and ``READER_VERSION`` (bump it when the parsing changes),
-and written atomically (temporary file, then rename), so a second call takes ~1 s.
+parsed lists are therefore cached under ``<data cache>/_derived/parsed/``, keyed by the SHA-256
+of the file actually read and ``READER_VERSION`` (bump it when the parsing changes), in the
+derived cache's checked, pickle-free format (:mod:`ratify.cache.store`), so a second call
+takes ~1 s.
 
 Dates are ``messydates`` strings; a plain ``YYYY-MM-DD`` becomes a date, ``YYYY-MM-DD?``
 becomes that date flagged uncertain, and anything vaguer (ranges, years only, days
@@ -22,9 +23,9 @@ from typing import NamedTuple
 import pandas as pd
 
 from .. import data
-from ..cache import MISSING, read_pickle, write_pickle
+from ..cache import store
+from ..cache.keys import derived_dir
 from ..data.fetch import sha256 as _sha256
-from ..data.locations import cache_dir
 from .provenance import registered_path, stamp
 
 #: Version of what ``_read_list`` caches; bump when the parsing changes (old caches are then ignored).
@@ -116,8 +117,8 @@ def _parse_list(file: Path, object_name: str) -> dict[str, pd.DataFrame]:
 
 
 def cache_file(source: str, sha256: str) -> Path:
-    """Where the parsed list of a file with this hash is kept."""
-    return cache_dir() / "_derived" / f"{source}-{sha256[:16]}-v{READER_VERSION}.pkl"
+    """Where the parsed list of a file with this hash is kept (a folder: see :mod:`ratify.cache.store`)."""
+    return derived_dir() / "parsed" / f"{source}-{sha256[:16]}-v{READER_VERSION}"
 
 
 def _read_list(source: str, object_name: str, path: Path | None) -> dict[str, pd.DataFrame]:
@@ -125,12 +126,9 @@ def _read_list(source: str, object_name: str, path: Path | None) -> dict[str, pd
     file = registered_path(source, path=path)
     # a registered file was verified against its registry hash on fetch: no need to hash it again
     digest = data.registry().resolve(source).sha256 if path is None else _sha256(file)
-    cached = cache_file(source, digest)
-    if (frames := read_pickle(cached)) is not MISSING:
-        return frames
-    frames = _parse_list(file, object_name)
-    write_pickle(cached, frames)
-    return frames
+    about = {"kind": "parsed", "source": source, "file_sha256": digest, "reader_version": READER_VERSION}
+    return store.reuse_or_build(cache_file(source, digest), lambda: _parse_list(file, object_name), about,
+                                label=f"parsed {source}")
 
 
 def _day(values: pd.Series) -> pd.Series:

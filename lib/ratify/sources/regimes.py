@@ -94,18 +94,25 @@ def read_vdem(path: Path | str | None = None) -> pd.DataFrame:
     return stamp(df, "vdem_simple", unmatched=unmatched, version="v15")
 
 
-CONSTRAINTS = ["v2xlg_legcon", "v2x_jucon", "v2x_horacc"]
+CONSTRAINTS = ("v2xlg_legcon", "v2x_jucon", "v2x_horacc")
 
 
-def read_vdem_constraints(path: Path | str | None = None) -> pd.DataFrame:
-    """V-Dem v14 (vdemlite) legislative and judicial constraints on the executive and
-    horizontal accountability, 1970–2023. The file has V-Dem ids only; COW codes come from
-    the countrycode panel's V-Dem column, by year. Do not mix with v15 series."""
+def read_vdem_constraints(path: Path | str | None = None, columns: list[str] | tuple[str, ...] = CONSTRAINTS
+                          ) -> pd.DataFrame:
+    """V-Dem v14 (vdemlite), 1970–2023: by default the legislative and judicial constraints on
+    the executive and horizontal accountability; ``columns`` takes any other vdemlite
+    variables (e.g. ``v2x_regime``, ``v2x_clphy``, ``v2cltort`` for Chapter 3). The file has
+    V-Dem ids only; COW codes come from the countrycode panel's V-Dem column, by year. Do
+    not mix with v15 series."""
     from ..concord import vdem_to_cow
 
     raw = read_rdata(registered_path("vdem_constraints", path=path), "vdemlite")
+    absent = [c for c in columns if c not in raw.columns]
+    if absent:
+        raise ValueError(f"columns {absent} are not in vdemlite; choose among its {len(raw.columns)} columns, "
+                         f"e.g. {sorted(c for c in raw.columns if c.startswith('v2x'))[:8]}")
     df = pd.DataFrame({"vdem_id": raw.country_id.astype("Int64"), "year": raw.year.astype("Int64"),
-                       "country": raw.country_name.astype("string"), **{c: raw[c] for c in CONSTRAINTS}})
+                       "country": raw.country_name.astype("string"), **{c: raw[c].astype(float) for c in columns}})
     df.insert(0, "ccode", vdem_to_cow(df.vdem_id, df.year).to_numpy())
     lost = df[df.ccode.isna()].groupby("country").year.agg(["size", "min", "max"]).reset_index()
     unmatched = [{"source": "vdem_constraints", "name": r.country, "status": "no COW code that year",

@@ -78,11 +78,25 @@ def read_cirights(path: Path | str | None = None) -> pd.DataFrame:
     return stamp(df, "cirights")
 
 
-def read_fariss(path: Path | str | None = None) -> pd.DataFrame:
+FARISS_FILE = "LHRS-V4/LHRS-V4.02-2021/LHRS-v4.02-2021.csv"
+FARISS_SCORES = ("theta_mean", "theta_sd", "theta_q025", "theta_q975")
+#: Input scales the LHRS file carries beside its scores, with how the reader turns each into
+#: "higher = more respect". Hathaway's torture scale codes 1 = least torture … 5 = most (it
+#: correlates negatively with CIRI TORT), so it is reversed: 6 − score, 1985–1999.
+FARISS_INPUTS = {"hathaway": lambda s: 6 - s}
+
+
+def read_fariss(path: Path | str | None = None, columns: tuple[str, ...] = FARISS_SCORES) -> pd.DataFrame:
     """Fariss latent human-rights protection scores v4.02 (1946–2021): posterior mean, sd
-    and 95% interval of theta (higher = more respect for physical integrity)."""
-    raw = pd.read_csv(registered_path("fariss_lhrs_v4", "LHRS-V4/LHRS-V4.02-2021/LHRS-v4.02-2021.csv", path=path))
+    and 95% interval of theta (higher = more respect for physical integrity); ``columns``
+    may add the input scales of :data:`FARISS_INPUTS` (e.g. ``hathaway``), coded the same
+    way round. Rows where every requested column is missing are dropped."""
+    unknown = [c for c in columns if c not in FARISS_SCORES and c not in FARISS_INPUTS]
+    if unknown:
+        raise ValueError(f"columns {unknown} are not read from the LHRS file; choose among "
+                         f"{list(FARISS_SCORES) + list(FARISS_INPUTS)}")
+    raw = pd.read_csv(registered_path("fariss_lhrs_v4", FARISS_FILE, path=path),
+                      usecols=["COW", "YEAR", *columns])
     df = pd.DataFrame({"ccode": raw.COW.astype("Int64"), "year": raw.YEAR.astype("Int64"),
-                       "theta_mean": raw.theta_mean, "theta_sd": raw.theta_sd,
-                       "theta_q025": raw.theta_q025, "theta_q975": raw.theta_q975})
-    return stamp(df, "fariss_lhrs_v4", "LHRS-V4/LHRS-V4.02-2021/LHRS-v4.02-2021.csv")
+                       **{c: FARISS_INPUTS.get(c, lambda s: s)(raw[c].astype(float)) for c in columns}})
+    return stamp(df.dropna(subset=list(columns), how="all").reset_index(drop=True), "fariss_lhrs_v4", FARISS_FILE)

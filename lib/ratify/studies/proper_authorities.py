@@ -13,6 +13,9 @@ The text is theory, so this module turns three of its claims into analyses:
 * **A3, the "democracy deficit".** V-Dem legislative constraints on lagged IGO exposure,
   two-way fixed effects, and an event study around GATT/WTO accession.
 
+The estimators (Cox, Poisson and linear with fixed effects, event-time dummies) are in
+``ratify.models``; this module specifies the samples and the models.
+
 Treaty attributes (issue area, delegation, cost) are the chapter's own a-priori coding,
 with a rationale for each; every date comes from the registered UN Treaty Collection files.
 """
@@ -21,17 +24,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-import statsmodels.formula.api as smf
 
 from ..cache import cached
 from ..diffusion import bound_share
-from ..models.results import ModelResult, frame_provenance, terms_table
+from ..models import complete, event_time_dummies, fit_linear, fit_poisson
+from ..models.results import ModelResult
 from ..panels import add_constraints, add_democracy, add_gdp_per_capita, add_igo_count, add_measure, add_region
 from ..panels import add_ratification_rules, keep_merges, state_years
 from ..provenance import built_by
-from ..sources.provenance import origin
 from ..risksets import counting_process, event_years, validate
+from ..sources.provenance import origin
 
 # --- the treaty set -----------------------------------------------------------------------------
 
@@ -91,16 +93,8 @@ def treaty_table(treaties: list[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _with_cow(actions: pd.DataFrame) -> pd.DataFrame:
-    """COW codes for UN participant names, in the year of each action (unmatched dropped, listed)."""
-    from ..concord import to_cow
-
-    codes = to_cow(actions.participant, actions.date.dt.year)
-    out = actions.assign(ccode=codes.ccode.to_numpy())
-    lost = sorted(out.loc[out.ccode.isna(), "participant"].unique())
-    out = out.dropna(subset=["ccode"]).astype({"ccode": "int64"})
-    out.attrs["unmatched"] = lost
-    return out
+#: Drezner's states are the COW system's members when they act; other participants are left out.
+PARTICIPANT_RULE = "action_year"
 
 
 def signatures_and_consents(treaties: list[str]) -> pd.DataFrame:
@@ -110,14 +104,16 @@ def signatures_and_consents(treaties: list[str]) -> pd.DataFrame:
     its own, so it does not start a ratifier-stage spell.
     """
     from ..sources import read_untc_participants
+    from ..treaties import participants_with_cow
 
-    acts = _with_cow(read_untc_participants(treaties).dropna(subset=["date"]))
+    matched = participants_with_cow(read_untc_participants(treaties), PARTICIPANT_RULE)
+    acts = matched.dropna(subset=["ccode"]).astype({"ccode": "int64"})
     own_sig = acts[(acts.action == "signature") & (acts.action_type != "succession to signature")]
     sig = own_sig.groupby(["ccode", "mtdsg_no"]).date.min().rename("signature_date")
     consent = acts[acts.action == "consent"].sort_values("date").groupby(["ccode", "mtdsg_no"]).first()
     consent = consent[["date", "consent_type"]].rename(columns={"date": "consent_date"})
     out = pd.concat([sig, consent], axis=1).reset_index()
-    out.attrs["unmatched"] = acts.attrs["unmatched"]
+    out.attrs.update(unmatched=matched.attrs["unmatched"], matching=matched.attrs["matching"])
     return out
 
 
@@ -389,45 +385,23 @@ def a2_panel(start: int = 1966, end: int = 2014, transition_window: int = 3, lag
     return panel
 
 
-def _fe_result(fit, terms: list[str], *, name: str, label: str, model: str, frame: pd.DataFrame,
-               exponentiate: bool, sources: list[str], extra: dict | None = None) -> ModelResult:
-    """A tidy result for the named terms of a fixed-effects statsmodels fit (the dummies are left out)."""
-    table = terms_table(terms, fit.params[terms], fit.bse[terms], exponentiate=exponentiate)
-    groups = frame.ccode.nunique()
-    return ModelResult(name=name, label=label, model=model, terms=table, n=int(fit.nobs), subjects=groups,
-                       loglik=float(getattr(fit, "llf", np.nan)),
-                       specification={"formula": fit.model.formula, "se": f"cluster-robust by ccode ({groups} clusters)",
-                                      **(extra or {})},
-                       **frame_provenance(frame, sources))
-
-
-def _plain(frame: pd.DataFrame, outcome: str, terms: list[str]) -> pd.DataFrame:
-    """Complete cases with numpy dtypes (patsy cannot read pandas' nullable integers)."""
-    used = frame.dropna(subset=[outcome, *terms]).copy()
-    used = used.astype({c: float for c in [outcome, *terms]} | {"ccode": "int64", "year": "int64"})
-    used.attrs = frame.attrs
-    return used
+#: Years around an event (a transition, an accession) the event studies estimate; the ends are binned.
+EVENT_WINDOW = (-5, 10)
 
 
 def fit_poisson_fe(frame: pd.DataFrame, outcome: str, terms: list[str], *, name: str, label: str,
                    sources: list[str]) -> tuple[ModelResult, pd.DataFrame]:
-    """Poisson with country and year fixed effects, clustered by country; countries that never
-    join anything are dropped (their fixed effect would be minus infinity)."""
-    used = _plain(frame, outcome, terms)
-    used = used[used.groupby("ccode")[outcome].transform("sum") > 0]
-    formula = f"{outcome} ~ {' + '.join(terms)} + C(ccode) + C(year)"
-    fit = smf.glm(formula, data=used, family=sm.families.Poisson()).fit(
-        cov_type="cluster", cov_kwds={"groups": pd.factorize(used.ccode)[0]})
-    res = _fe_result(fit, terms, name=name, label=label, frame=used, exponentiate=True, sources=sources,
-                     model="Poisson, country and year fixed effects", extra={"outcome": outcome})
-    res.events = int(used[outcome].sum())
-    return res, used[["ccode", "year", outcome, *terms]]
+    """Poisson with country and year fixed effects, SEs clustered by country; countries that never
+    join anything drop out (their fixed effect would be minus infinity). See :func:`ratify.models.fit_poisson`."""
+    fit = fit_poisson(frame, outcome, terms, fixed_effects=("ccode", "year"), name=name, label=label, sources=sources)
+    return fit.result, fit.frame
 
 
 def fit_twfe(frame: pd.DataFrame, outcome: str, terms: list[str], *, name: str, label: str,
              sources: list[str], trends: bool = False) -> tuple[ModelResult, pd.DataFrame]:
-    """OLS with country and year fixed effects (optionally country trends), clustered by country."""
-    used = _plain(frame, outcome, terms)
+    """OLS with country and year fixed effects (optionally country trends), SEs clustered by country
+    under the book's convention (:func:`ratify.models.fit_linear`)."""
+    used = complete(frame, [outcome, *terms, "ccode", "year"])
     trend_cols = []
     if trends:  # one linear trend per country except the first: all of them would sum to the year effects
         centred = used.year - used.year.mean()
@@ -435,44 +409,13 @@ def fit_twfe(frame: pd.DataFrame, outcome: str, terms: list[str], *, name: str, 
         codes = sorted(spread.index[spread >= 3])[1:]
         trend_cols = [f"trend_{code}" for code in codes]
         trend = pd.DataFrame({c: centred.where(used.ccode == code, 0.0) for c, code in zip(trend_cols, codes)})
-        trail = used.attrs
         used = pd.concat([used, trend], axis=1)
-        used.attrs = trail  # concat of frames whose attrs differ drops them
-    formula = f"{outcome} ~ {' + '.join(terms + trend_cols)} + C(ccode) + C(year)"
-    fit = smf.ols(formula, data=used).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(used.ccode)[0]})
-    res = _fe_result(fit, terms, name=name, label=label, frame=used, exponentiate=False, sources=sources,
-                     model="OLS, country and year fixed effects" + (" + country trends" if trends else ""),
-                     extra={"outcome": outcome, "r2": float(fit.rsquared)})
-    return res, used[["ccode", "year", outcome, *terms]]
-
-
-def event_time_dummies(panel: pd.DataFrame, event_year: pd.Series, window: tuple[int, int] = (-5, 10),
-                       reference: int = -1) -> tuple[pd.DataFrame, list[str]]:
-    """Binned event-time dummies (``ev_m5`` ... ``ev_p10``) relative to each country's event year;
-    the window's ends collect everything beyond them; never-treated rows are all zero."""
-    rel = (panel.year - event_year).clip(*window)
-    names = []
-    out = panel.copy()
-    for k in range(window[0], window[1] + 1):
-        if k == reference:
-            continue
-        col = f"ev_{'m' if k < 0 else 'p'}{abs(k)}"
-        out[col] = (rel == k).astype(int)
-        names.append(col)
-    return out, names
-
-
-def event_path(result: ModelResult, window: tuple[int, int] = (-5, 10), reference: int = -1) -> pd.DataFrame:
-    """Event-time coefficients with the reference period as zero, for plotting."""
-    t = result.terms.set_index("term")
-    rows = []
-    for k in range(window[0], window[1] + 1):
-        col = f"ev_{'m' if k < 0 else 'p'}{abs(k)}"
-        if k == reference:
-            rows.append({"event_time": k, "estimate": 0.0, "conf_low": 0.0, "conf_high": 0.0})
-        elif col in t.index:
-            rows.append({"event_time": k, **t.loc[col, ["estimate", "conf_low", "conf_high"]].astype(float).to_dict()})
-    return pd.DataFrame(rows)
+        used.attrs = frame.attrs  # concat drops attrs: keep the merge record (it names the sources)
+    fit = fit_linear(used, outcome, terms + trend_cols, fixed_effects=("ccode", "year"), report=terms, name=name,
+                     label=label, sources=sources)
+    if trends:
+        fit.result.model += " + country trends"
+    return fit.result, fit.frame[["ccode", "year", outcome, *terms]]
 
 
 def first_transition(panel: pd.DataFrame) -> pd.Series:
@@ -550,7 +493,7 @@ def fit_a3(start: int = 1970, end: int = 2014) -> dict:
     out["a3_legcon_trend"] = fit_twfe(panel, "v2xlg_legcon", A3_TERMS, name="a3_legcon_trend",
                                       label="Legislative constraints, + country trends", sources=src, trends=True)
     sample = gatt_wto_sample(panel)
-    ev_panel, ev_terms = event_time_dummies(sample, sample.gatt_wto_year)
+    ev_panel, ev_terms = event_time_dummies(sample, "gatt_wto_year", EVENT_WINDOW)
     out["a3_event"] = fit_twfe(ev_panel, "v2xlg_legcon", ev_terms + ["ln_gdppc"], name="a3_event",
                                label="A3 event study (GATT/WTO accession)", sources=["vdem_constraints", "igo_memberships"])
     out["a3_wto"] = fit_twfe(sample, "v2xlg_legcon", ["post_accession", "ln_gdppc"], name="a3_wto",
@@ -693,7 +636,7 @@ def typology_table() -> pd.DataFrame:
 __all__ = [
     "A1_LABELS", "A2_OUTCOMES", "A2_TERMS", "A3_TERMS", "PROPOSITIONS", "RATIFIER_MEASURES", "TREATIES",
     "TREATY_SETS", "TYPOLOGY_CASES", "UNTESTABLE", "a1_frame", "a1_specs", "a2_panel", "a3_panel",
-    "diffusion_shares", "entry_tercile", "event_path", "event_time_dummies", "first_transition", "fit_a1",
+    "EVENT_WINDOW", "diffusion_shares", "entry_tercile", "first_transition", "fit_a1",
     "fit_a2", "fit_a3", "fit_poisson_fe", "fit_twfe", "gatt_wto_sample", "igo_accessions", "new_democracy",
     "propositions_table", "ratification_risk_set", "ratifier_panel", "signatures_and_consents", "treaty_set",
     "treaty_table", "typology_table", "untestable_table", "verdict"

@@ -93,24 +93,9 @@ def independence_after_1945() -> pd.DataFrame:
 
 # --- treaties and participation -----------------------------------------------------------------
 
-def actions_with_cow(participation: pd.DataFrame) -> pd.DataFrame:
-    """Every dated action (signature and consent) with the COW code of its participant.
-
-    Names are matched in the year of the action; an action dated before the state entered
-    the COW system (a colony's pre-independence adhesion, Austria in 1950) gets the state's
-    later code, so the risk set can see it was bound before it entered and drop the pair
-    (as the paper drops Trinidad and Tobago's pre-independence adhesion). Participants
-    that are not states (the EU, UN agencies) stay without a code.
-    """
-    from ..concord import to_cow
-    acts = participation.dropna(subset=["date"]).copy()
-    keys = acts[["participant"]].assign(year=acts.date.dt.year).drop_duplicates(ignore_index=True)
-    keys["ccode"] = pd.array(to_cow(keys.participant, keys.year).ccode, dtype="Int64")
-    names = keys.participant.drop_duplicates()
-    latest = pd.Series(pd.array(to_cow(names, None).ccode, dtype="Int64"), index=names.to_numpy())
-    keys["ccode"] = keys.ccode.fillna(keys.participant.map(latest))
-    acts = acts.assign(year=acts.date.dt.year).drop(columns=[c for c in ["ccode"] if c in acts.columns])
-    return acts.merge(keys, on=["participant", "year"], how="left").drop(columns="year")
+#: The paper drops a pair whose state was bound before it entered (Trinidad and Tobago's
+#: pre-independence adhesion): such actions keep the state's later code so the risk set sees them.
+PARTICIPANT_RULE = "action_year_or_later"
 
 
 def treaty_subjects(index: pd.DataFrame, mapping: str = "paper") -> pd.Series:
@@ -302,10 +287,11 @@ def assemble(risk: pd.DataFrame, actions: pd.DataFrame, subjects: pd.Series, cou
 def un_inputs(first: int = 1946, last: int = 2015) -> tuple[pd.DataFrame, pd.DataFrame]:
     """MTDSG index rows with participant tables adopted in the window, and all their dated actions."""
     from ..sources.untc import read_untc_index, read_untc_participants
+    from ..treaties import participants_with_cow
     index = read_untc_index()
     index = index[index.has_participants & index.adoption_date.dt.year.between(first, last)]
     parts = read_untc_participants(index.mtdsg_no.tolist())
-    return index, actions_with_cow(parts)
+    return index, participants_with_cow(parts, PARTICIPANT_RULE)
 
 
 def build_un_frame(index: pd.DataFrame, actions: pd.DataFrame, first: int = 1946, last: int = 2015, *,
@@ -425,13 +411,14 @@ def read_oas_signatory_table(path: Path | str, consent: str = "deposit") -> tupl
     return treaties, long
 
 
-@cached
+@cached(files=("table",))  # keyed by the table's content: an edited file is a new frame
 @built_by
-def oas_frame(first: int = 1946, last: int = 2015, *, table: str = "", threat: str = "ideal_point",
+def oas_frame(first: int = 1946, last: int = 2015, *, table: str | Path = "", threat: str = "ideal_point",
               constraints: str = "xconst", intervention_source: str = "mip", intervention_window: int = 3,
               us_definition: str = "sign_or_bind", lag: int = 0, drop_states: tuple[int, ...] = (),
               adopted_by: int | None = None, subjects: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
-    """The inter-American model frame: from a user's OAS table (``table``) or, by default, the
+    """The inter-American model frame: from a user's OAS table (``table``, a local file: the cache
+    keys it by content, so an edited table is a new frame) or, by default, the
     few OAS instruments in GGO (partial). ``subjects`` maps OAS codes to subjects for a table."""
     from ..risksets import treaty_risk_set
     if table:

@@ -15,23 +15,21 @@ this module turns its claims into analyses that run on registered data:
 * **Treatment.** :func:`add_treatment` codes "ratified" from ``lag`` years after the
   deposit year; ICCPR ratifications before 1976 count from entry into force by default.
 * **Models.** Pooled and fixed-effects OLS with country-clustered SEs, ordered logit,
-  inverse-probability weights and an event study (:func:`fit_ols`, :func:`fit_ologit`,
-  :func:`ipw_weights`, :func:`event_time_dummies`); and Cox models of ratification
+  inverse-probability weights and an event study, specified here (:func:`fit_ols`,
+  :func:`fit_a2`) and estimated by ``ratify.models``; and Cox models of ratification
   (:func:`ratification_risk_set`).
 """
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
 
 from ..cache import cached
-from ..models.results import ModelResult, frame_provenance, terms_table
+from ..models import event_time_dummies, fit_ipw_linear, fit_linear, fit_ordered_logit
+from ..models.results import ModelResult
 from ..panels import add_conflict, add_democracy, add_gdp_per_capita, add_human_rights, add_igo_count
-from ..panels import add_measure, add_population, add_pts, add_region, add_static, state_years
+from ..panels import add_lag, add_measure, add_population, add_pts, add_region, add_static, state_years
 from ..provenance import built_by
 
 # --- regime categories ------------------------------------------------------------------------
@@ -135,7 +133,6 @@ def add_regimes(panel: pd.DataFrame, scheme: str = "polity", stable_window: str 
 
 TREATIES = {"CAT": "IV-9", "ICCPR": "IV-4"}
 ICCPR_IN_FORCE = 1976
-LATE_MATCH_YEAR = 2000
 RATIFICATION_SOURCES = ("untc_mtdsg_2015", "hr_treaties_2026", "ohchr_hr_treaties_2020")
 
 
@@ -153,21 +150,17 @@ def _actions(source: str, mtdsg: list[str]) -> pd.DataFrame:
     raise ValueError(f"source={source!r}; use one of {RATIFICATION_SOURCES}")
 
 
+#: Consents deposited before the state entered the COW system (the Byelorussian and Ukrainian
+#: SSRs, Democratic Yemen for unified Yemen) bind the state from its first year: later code.
+PARTICIPANT_RULE = "action_year_or_later"
+
+
 def ratification_years(source: str = "untc_mtdsg_2015") -> pd.DataFrame:
     """First consent (ratification, accession, succession) to CAT and ICCPR per COW code:
-    columns ccode, cat_year, iccpr_year, cat_date, iccpr_date; unmatched names in attrs."""
+    columns ccode, cat_year, iccpr_year, cat_date, iccpr_date; the matching record in attrs."""
     from ..risksets import consents_with_cow
 
-    from ..concord import to_cow
-
-    acts = _actions(source, list(TREATIES.values())).dropna(subset=["date"])
-    consent = consents_with_cow(acts)
-    # Consents deposited before the state joined the COW system (Byelorussian and Ukrainian SSRs,
-    # Democratic Yemen for unified Yemen) bind the state from its first year: match the name then.
-    later = acts[(acts.action == "consent") & acts.participant.isin(consent.attrs["unmatched"])].copy()
-    later["ccode"] = to_cow(later.participant, [LATE_MATCH_YEAR] * len(later)).ccode.to_numpy()
-    unmatched = sorted(later.loc[later.ccode.isna(), "participant"].unique())
-    consent = pd.concat([consent, later.dropna(subset=["ccode"]).astype({"ccode": "int64"})], ignore_index=True)
+    consent = consents_with_cow(_actions(source, list(TREATIES.values())), rule=PARTICIPANT_RULE)
     first = consent.groupby(["ccode", "mtdsg_no"]).date.min().unstack()
     out = pd.DataFrame(index=first.index)
     for name, no in TREATIES.items():
@@ -175,9 +168,9 @@ def ratification_years(source: str = "untc_mtdsg_2015") -> pd.DataFrame:
         out[f"{name.lower()}_date"] = date
         out[f"{name.lower()}_year"] = date.dt.year.astype("Int64")
     out = out.reset_index()
-    out.attrs.update({k: acts.attrs.get(k) for k in ("file", "sha256", "reader")})  # the reader's stamp
-    out.attrs.update(source=source, unmatched=unmatched,
-                     matched_later=sorted(later.dropna(subset=["ccode"]).participant.unique()))
+    out.attrs.update({k: consent.attrs.get(k) for k in ("file", "sha256", "reader")})  # the reader's stamp
+    out.attrs.update(source=source, unmatched=consent.attrs["unmatched"], matching=consent.attrs["matching"],
+                     matched_later=consent.attrs["matching"]["later_names"])
     return out
 
 
@@ -209,36 +202,6 @@ VDEM_COLUMNS = ["v2x_regime", "v2x_clphy", "v2cltort", "v2xcl_acjst", "v2clrelig
                 "v2xcs_ccsi", "v2cseeorgs", "v2mecenefm", "v2elmulpar"]
 
 
-def read_vdem_rights() -> pd.DataFrame:
-    """V-Dem v14 (vdemlite) regime type, rights, judiciary and civil-society indicators, 1970–2023,
-    on COW codes (as :func:`ratify.sources.read_vdem_constraints`, other columns)."""
-    from ..concord import vdem_to_cow
-    from ..sources.provenance import read_rdata, registered_path, stamp
-    from ..sources.units import keep_continuing_unit
-
-    raw = read_rdata(registered_path("vdem_constraints"), "vdemlite")
-    df = pd.DataFrame({"vdem_id": raw.country_id.astype("Int64"), "year": raw.year.astype("Int64"),
-                       "country": raw.country_name.astype("string"), **{c: raw[c].astype(float) for c in VDEM_COLUMNS}})
-    df.insert(0, "ccode", vdem_to_cow(df.vdem_id, df.year).to_numpy())
-    df = keep_continuing_unit(df[df.ccode.notna()], unit="vdem_id")
-    return stamp(df, "vdem_constraints", version="v14")
-
-
-def read_hathaway() -> pd.DataFrame:
-    """Hathaway's torture scale (1985–1999) as carried in Fariss's LHRS v4 input file, reversed.
-
-    The file codes 1 = least torture … 5 = most (it correlates negatively with CIRI TORT), so
-    ``hathaway`` here is ``6 − score``: higher = more respect, like every other outcome.
-    """
-    from ..sources.provenance import registered_path, stamp
-
-    file = "LHRS-V4/LHRS-V4.02-2021/LHRS-v4.02-2021.csv"
-    raw = pd.read_csv(registered_path("fariss_lhrs_v4", file), usecols=["COW", "YEAR", "hathaway"])
-    df = pd.DataFrame({"ccode": raw.COW.astype("Int64"), "year": raw.YEAR.astype("Int64"),
-                       "hathaway": 6 - raw.hathaway.astype(float)}).dropna(subset=["hathaway"])
-    return stamp(df, "fariss_lhrs_v4", file)
-
-
 def leader_tenure() -> pd.DataFrame:
     """Years the leader in office on 31 December has held power (Archigos 4.1; 1 = took office
     that year); ccode-years to 2015."""
@@ -265,15 +228,15 @@ def spiral_panel(start: int = 1966, end: int = 2016, ratification_source: str = 
     Outcomes with "higher = more respect": CIRI ``physint`` (0–8) and ``tort`` (0–2),
     CIRIGHTS, reversed PTS, Fariss ``theta_mean``, Hathaway, V-Dem ``v2x_clphy``/``v2cltort``.
     """
-    from ..sources import read_ciri
+    from ..sources import read_ciri, read_fariss, read_vdem_constraints
 
     panel = (state_years("cow", start, end)[["ccode", "year"]]
              .pipe(add_human_rights, "ciri").pipe(add_human_rights, "cirights").pipe(add_human_rights, "fariss")
              .pipe(add_pts).pipe(add_democracy, "polity2").pipe(add_gdp_per_capita).pipe(add_population)
              .pipe(add_conflict, "ucdp").pipe(add_region))
     panel = add_measure(panel, read_ciri(), ["tort"], source="ciri_physint")
-    panel = add_measure(panel, read_hathaway(), ["hathaway"], source="fariss_lhrs_v4")
-    panel = add_measure(panel, read_vdem_rights(), VDEM_COLUMNS, source="vdem_constraints")
+    panel = add_measure(panel, read_fariss(columns=("hathaway",)), ["hathaway"], source="fariss_lhrs_v4")
+    panel = add_measure(panel, read_vdem_constraints(columns=VDEM_COLUMNS), VDEM_COLUMNS, source="vdem_constraints")
     panel = add_measure(panel, leader_tenure(), ["leader_tenure"], source="archigos")
     years = ratification_years(ratification_source)
     merged = add_static(panel, years, ["cat_year", "iccpr_year"], source=ratification_source)
@@ -286,13 +249,14 @@ def spiral_panel(start: int = 1966, end: int = 2016, ratification_source: str = 
 DERIVED = {"ratified": ["cat_year", "iccpr_year"], "treat_year": ["cat_year", "iccpr_year"],
            **{f"{kind}_{short}": ["polity2", "v2x_regime", "cat_year", "iccpr_year"][: 2 if kind == "reg" else 4]
               for kind in ("reg", "rat") for short in ("sdem", "trans", "saut")},
-           "civil_war_l1": ["civil_conflict"], "judind_l1": ["v2juhcind"], "ccsi_l1": ["v2xcs_ccsi"],
-           "democracy": ["polity2"], "poor_record": ["theta_mean"], "democracy_x_poor": ["polity2", "theta_mean"],
-           "multiparty_autocracy": ["polity2", "v2elmulpar"], "multiparty_x_poor": ["v2elmulpar", "theta_mean"],
-           "regional_share_10": ["region", "cat_year", "iccpr_year"], "censored_media": ["v2mecenefm"],
-           "share_x_censored": ["region", "v2mecenefm"], "ln_tenure": ["leader_tenure"],
-           "tenure_x_poor": ["leader_tenure", "theta_mean"], "igo_10": ["igo_full"],
-           **{lvl: ["polity2"] for lvl in [f"lvl_{'m' if k < 0 else 'p'}{abs(k)}" for k in range(-9, 11)]}}
+           "democracy": ["polity2_l1"], "poor_record": ["theta_mean_l1"],
+           "democracy_x_poor": ["polity2_l1", "theta_mean_l1"],
+           "multiparty_autocracy": ["polity2_l1", "v2elmulpar_l1"], "multiparty_x_poor": ["v2elmulpar_l1", "theta_mean_l1"],
+           "regional_share_10": ["region", "cat_year", "iccpr_year"],
+           "censored_media": ["v2mecenefm_l1"], "share_x_censored": ["region", "v2mecenefm_l1"],
+           "ln_tenure": ["leader_tenure_l1"], "tenure_x_poor": ["leader_tenure_l1", "theta_mean_l1"],
+           "igo_10": ["igo_full_l1"],
+           **{lvl: ["polity2_l1"] for lvl in [f"lvl_{'m' if k < 0 else 'p'}{abs(k)}" for k in range(-9, 11)]}}
 
 #: Outcome columns and labels; all coded so that higher = more respect.
 OUTCOMES = {"physint": "CIRI physical integrity (0–8)", "tort": "CIRI torture (0–2)",
@@ -301,6 +265,11 @@ OUTCOMES = {"physint": "CIRI physical integrity (0–8)", "tort": "CIRI torture 
             "hathaway": "Hathaway torture scale (1–5)", "v2x_clphy": "V-Dem physical violence index (0–1)",
             "v2cltort": "V-Dem freedom from torture", "v2xcl_acjst": "V-Dem access to justice (fair-trial proxy)",
             "v2clrelig": "V-Dem freedom of religion"}
+
+
+#: Controls lagged one year within each country (last year's value only if the panel has last year).
+LAGGED_CONTROLS = {"ln_gdppc": "ln_gdppc_l1", "ln_population": "ln_population_l1", "polity2": "polity2_l1",
+                   "civil_conflict": "civil_war_l1", "interstate": "interstate_l1"}
 
 
 @built_by
@@ -314,21 +283,17 @@ def analysis_frame(panel: pd.DataFrame, outcome: str, *, treaty: str = "CAT", la
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome={outcome!r}; choose one of {sorted(OUTCOMES)}")
     p = add_regimes(panel, regime_scheme, stable_window, regime_window, dem_cut, aut_never_cut)
-    p = add_treatment(p, treaty, lag, pre1976_iccpr).sort_values(["ccode", "year"])
-    g = p.groupby("ccode")
-    prev = lambda col, k=1: g[col].shift(k).where(g.year.shift(k) == p.year - k)  # noqa: E731
+    p = add_treatment(p, treaty, lag, pre1976_iccpr)
     p["y"] = p[outcome].astype(float)
-    p["y_lag"] = prev("y", outcome_lag)
-    for col in ["ln_gdppc", "ln_population", "polity2"]:
-        p[f"{col}_l1"] = prev(col).astype(float)
-    p["civil_war_l1"] = prev("civil_conflict").astype(float)
-    p["interstate_l1"] = prev("interstate").astype(float)
+    p = add_lag(p, {"y": "y_lag"}, lag=outcome_lag)
+    p = add_lag(p, LAGGED_CONTROLS)
+    p[list(LAGGED_CONTROLS.values())] = p[list(LAGGED_CONTROLS.values())].astype(float)
     for regime, short in REGIME_SHORT.items():
         inside = (p.regime3 == regime).astype(float).where(p.regime3.notna())
         p[f"reg_{short}"] = inside
         p[f"rat_{short}"] = p.ratified * inside
     out = p[p.year.between(start_year, end_year)].reset_index(drop=True)
-    out.attrs = {**panel.attrs, "outcome": outcome, "treaty": treaty}
+    out.attrs = {**p.attrs, "outcome": outcome, "treaty": treaty}  # p: the panel's records and the lags'
     return out
 
 
@@ -337,166 +302,44 @@ CONTROLS = {"minimal": ["y_lag"],
             "democracy": ["y_lag", "ln_gdppc_l1", "ln_population_l1", "civil_war_l1", "interstate_l1", "polity2_l1"]}
 
 
-# --- estimators -------------------------------------------------------------------------------
+# --- model specifications (the estimators are in ratify.models) --------------------------------
 
-def complete(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Listwise-complete rows with numpy dtypes (patsy cannot read nullable integers)."""
-    used = frame.dropna(subset=columns).copy()
-    numeric = [c for c in columns if c not in ("regime3", "region")]
-    used = used.astype({c: float for c in numeric} | {"ccode": "int64", "year": "int64"})
-    used.attrs = frame.attrs
-    return used
+#: The chapter's fixed-effects choices, as columns for :func:`ratify.models.fit_linear`.
+FIXED_EFFECTS = {"none": (), "year": ("year",), "country_year": ("ccode", "year")}
 
 
-FIXED_EFFECTS = ("none", "year", "country_year")
+def _tidy(fit, frame: pd.DataFrame) -> tuple[ModelResult, pd.DataFrame]:
+    """(result, model frame), the result naming the outcome and treaty behind ``y``."""
+    fit.result.specification.update(outcome=frame.attrs.get("outcome", "y"), treaty=frame.attrs.get("treaty"))
+    return fit.result, fit.frame
 
 
 def fit_ols(frame: pd.DataFrame, terms: list[str], *, fixed_effects: str = "year", weights: str | None = None,
             name: str, label: str, sources: list[str] | None = None,
-            extra_columns: list[str] | None = None, vcov: bool = False) -> tuple[ModelResult, pd.DataFrame]:
-    """OLS of ``y`` on ``terms`` (patsy terms) with the fixed effects named, SEs clustered by
-    country; ``weights`` names a column for WLS (e.g. IPW). Reports only ``terms``' coefficients
-    (and, with ``vcov``, their clustered covariance in ``specification["vcov"]``).
-
-    Country fixed effects are absorbed by demeaning within country (Frisch–Waugh–Lovell: the
-    same coefficients as country dummies, without a 200-column design); as in Stata's
-    ``areg``/``reghdfe`` with nested clusters, the absorbed effects are not counted in the
-    small-sample correction. Year effects are dummies.
-    """
-    import patsy
-    import statsmodels.api as sm
-
+            vcov: bool = False) -> tuple[ModelResult, pd.DataFrame]:
+    """The chapter's linear model: ``y`` on ``terms`` with ``none``, ``year`` or ``country_year`` fixed
+    effects, SEs clustered by country under the book's convention (:func:`ratify.models.fit_linear`)."""
     if fixed_effects not in FIXED_EFFECTS:
         raise ValueError(f"fixed_effects={fixed_effects!r}; use one of {list(FIXED_EFFECTS)}")
-    names = dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", " ".join(terms)))
-    cols = ["y", *[v for v in names if v in frame.columns], *(extra_columns or [])]
-    used = complete(frame, cols + ([weights] if weights else []))
-    # a plain regressor that never varies in this sample (e.g. interstate war among stable
-    # democracies in the 1990s) has no coefficient: leave it out and say so
-    constant = [t for t in terms if t in used.columns and used[t].nunique() <= 1]
-    terms = [t for t in terms if t not in constant]
-    formula = "y ~ " + " + ".join(terms) + (" + C(year)" if fixed_effects != "none" else "")
-    y, X = patsy.dmatrices(formula, used, return_type="dataframe")
-    absorbed = 0
-    if fixed_effects == "country_year":
-        w = used[weights].to_numpy() if weights else np.ones(len(used))
-        def within(m: pd.DataFrame) -> pd.DataFrame:  # weighted demeaning by country
-            mean = (m.mul(w, axis=0)).groupby(used.ccode.to_numpy()).transform("sum").div(
-                pd.Series(w, index=m.index).groupby(used.ccode.to_numpy()).transform("sum"), axis=0)
-            return m - mean
-        y, X = within(y), within(X.drop(columns="Intercept"))
-        X = X.loc[:, X.abs().max() > 1e-10]  # a year dummy can vanish if only one country has it
-        absorbed = int(used.ccode.nunique())
-    groups = pd.factorize(used.ccode)[0]
-    model = sm.WLS(y, X, weights=used[weights].to_numpy()) if weights else sm.OLS(y, X)
-    fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
-    shown = [t for t in fit.params.index if not t.startswith("C(year)") and t != "Intercept"]
-    n_par = len(fit.params) + absorbed
-    fe_label = {"none": "no fixed effects", "year": "year fixed effects",
-                "country_year": "country and year fixed effects"}[fixed_effects]
-    result = ModelResult(
-        name=name, label=label, model=f"{'WLS' if weights else 'OLS'}, {fe_label}",
-        terms=terms_table(shown, fit.params[shown], fit.bse[shown]), n=int(fit.nobs),
-        subjects=int(used.ccode.nunique()), loglik=float(fit.llf), aic=float(-2 * fit.llf + 2 * n_par),
-        specification={"formula": formula + (" | ccode (absorbed)" if absorbed else ""),
-                       "se": f"cluster-robust by ccode ({groups.max() + 1} clusters)",
-                       "weights": weights, "outcome": frame.attrs.get("outcome"), "treaty": frame.attrs.get("treaty"),
-                       "dropped_constant": constant, "bic": float(-2 * fit.llf + np.log(fit.nobs) * n_par),
-                       "r2_within" if absorbed else "r2": float(fit.rsquared),
-                       **({"vcov": fit.cov_params().loc[shown, shown].to_numpy().tolist()} if vcov else {})},
-        **frame_provenance(frame, sources))
-    keep = ["ccode", "year", *cols, *([weights] if weights else []), *(["regime3"] if "regime3" in used else [])]
-    return result, used[list(dict.fromkeys(keep))]
-
-
-def fit_ologit(frame: pd.DataFrame, terms: list[str], *, name: str, label: str,
-               sources: list[str] | None = None) -> tuple[ModelResult, pd.DataFrame]:
-    """Ordered logit of the (integer) outcome ``y`` on numeric ``terms``, SEs clustered by country.
-    No fixed effects: with ~30 years per country they would raise the incidental-parameters problem."""
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
-
-    used = complete(frame, ["y", *terms])
-    y = pd.Series(pd.Categorical(used.y.astype(int), ordered=True), index=used.index)
-    model = OrderedModel(y, used[terms], distr="logit")
-    groups = pd.factorize(used.ccode)[0]
-    fit = model.fit(method="bfgs", disp=False, maxiter=500, cov_type="cluster", cov_kwds={"groups": groups})
-    if not fit.mle_retvals.get("converged", True):
-        raise RuntimeError(f"{name}: ordered logit did not converge")
-    result = ModelResult(
-        name=name, label=label, model="Ordered logit", terms=terms_table(terms, fit.params[terms], fit.bse[terms]),
-        n=int(fit.nobs), subjects=int(used.ccode.nunique()), loglik=float(fit.llf), aic=float(fit.aic),
-        specification={"terms": terms, "se": f"cluster-robust by ccode ({groups.max() + 1} clusters)",
-                       "outcome": frame.attrs.get("outcome"), "treaty": frame.attrs.get("treaty")},
-        **frame_provenance(frame, sources))
-    return result, used[["ccode", "year", "y", *terms]]
-
-
-def ipw_weights(frame: pd.DataFrame, covariates: list[str], treatment: str = "ratified",
-                trim: float = 0.01) -> pd.DataFrame:
-    """Stabilised inverse-probability-of-treatment weights from a logit of ``treatment`` on
-    ``covariates`` and a cubic in year; propensities trimmed to [trim, 1 − trim]."""
-    cols = [treatment, *covariates]
-    used = complete(frame, ["y", *cols])
-    used["t_c"] = (used.year - 1995) / 10
-    formula = f"{treatment} ~ {' + '.join(covariates)} + t_c + I(t_c**2) + I(t_c**3)"
-    ps = smf.logit(formula, data=used).fit(disp=False, maxiter=200).predict(used).clip(trim, 1 - trim)
-    share = used[treatment].mean()
-    used["pscore"] = ps
-    used["ipw"] = np.where(used[treatment] == 1, share / ps, (1 - share) / (1 - ps))
-    used.attrs = frame.attrs
-    return used
-
-
-def event_time_dummies(frame: pd.DataFrame, window: tuple[int, int] = (-5, 5), reference: int = -1,
-                       first_treated: str = "treat_year") -> tuple[pd.DataFrame, list[str]]:
-    """Event-time dummies around each country's first treated year (ends binned); never-treated
-    rows are all zero. Returns the frame and the dummy names (``ev_m5`` … ``ev_p5``)."""
-    rel = (frame.year - frame[first_treated].astype("Float64")).clip(*window)
-    out = frame.copy()
-    names = []
-    for k in range(window[0], window[1] + 1):
-        if k == reference:
-            continue
-        col = f"ev_{'m' if k < 0 else 'p'}{abs(k)}"
-        out[col] = (rel == k).fillna(False).astype(int)
-        names.append(col)
-    return out, names
-
-
-def event_path(result: ModelResult, window: tuple[int, int] = (-5, 5), reference: int = -1) -> pd.DataFrame:
-    """Event-time estimates with the reference year as zero, for plotting."""
-    rows = [{"event_time": reference, "estimate": 0.0, "conf_low": 0.0, "conf_high": 0.0}]
-    t = result.terms.set_index("term")
-    for k in range(window[0], window[1] + 1):
-        col = f"ev_{'m' if k < 0 else 'p'}{abs(k)}"
-        if col in t.index:
-            rows.append({"event_time": k, **t.loc[col, ["estimate", "conf_low", "conf_high"]].to_dict()})
-    return pd.DataFrame(rows).sort_values("event_time", ignore_index=True)
+    fit = fit_linear(frame, "y", terms, fixed_effects=FIXED_EFFECTS[fixed_effects], weights=weights,
+                     keep=["regime3"], vcov=vcov, name=name, label=label, sources=sources)
+    return _tidy(fit, frame)
 
 
 def piecewise_fits(frame: pd.DataFrame, breaks: range = range(-8, 9), controls: list[str] | None = None) -> pd.DataFrame:
     """Threshold search (C2): ``y`` on lagged polity2 with a kink at each candidate break, plus
     ``controls`` and year effects; AIC and BIC per break, and the straight line as ``break`` = NaN."""
-    import patsy
+    terms = ["polity2_l1", *(controls or [])]
 
-    controls = controls or []
-    used = complete(frame, ["y", "polity2_l1", *controls])
-    y, X = patsy.dmatrices("y ~ " + " + ".join(["polity2_l1", *controls]) + " + C(year)", used,
-                           return_type="matrix")
-    y, n = np.asarray(y).ravel(), len(used)
+    def criteria(data: pd.DataFrame, extra: list[str]) -> dict:
+        fit = fit_linear(data, "y", terms + extra, fixed_effects=("year",), name="piecewise")
+        return {"aic": fit.result.aic, "bic": fit.result.specification["bic"], "n": fit.result.n}
 
-    def criteria(design: np.ndarray) -> tuple[float, float]:
-        resid = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
-        llf = -n / 2 * (np.log(2 * np.pi * resid @ resid / n) + 1)
-        k = design.shape[1]
-        return -2 * llf + 2 * k, -2 * llf + np.log(n) * k
-
-    rows = [{"break": np.nan, **dict(zip(["aic", "bic"], criteria(np.asarray(X))))}]
+    rows = [{"break": np.nan, **criteria(frame, [])}]
     for b in breaks:
-        kink = np.maximum(used.polity2_l1.to_numpy() - b, 0)[:, None]
-        rows.append({"break": b, **dict(zip(["aic", "bic"], criteria(np.hstack([np.asarray(X), kink]))))})
+        rows.append({"break": b, **criteria(frame.assign(kink=np.maximum(frame.polity2_l1 - b, 0)), ["kink"])})
     out = pd.DataFrame(rows)
-    out.attrs["n"] = n
+    out.attrs["n"] = int(out.pop("n").iloc[0])
     return out
 
 
@@ -521,15 +364,15 @@ def ratification_risk_set(treaty: str = "CAT", end_year: int = 2014, ratificatio
     shares = bound_share(panel[["ccode", "year", "region"]], events.astype({"event_year": int}), group="region",
                          name="regional_share")
     lagged = add_igo_count(panel.sort_values(["ccode", "year"], ignore_index=True))
-    trail = lagged.attrs  # the panel's merge records and the IGO count's; the joins below drop them
     # V-Dem scores multiparty elections in election years only: carry the last election forward
     # (up to 6 years), and read "no election on record" in a V-Dem-covered year as not multiparty.
     carried = lagged.groupby("ccode").v2elmulpar.ffill(limit=6)
     lagged["v2elmulpar"] = carried.where(carried.notna() | lagged.v2x_regime.isna(), 0.0)
-    g = lagged.groupby("ccode")
-    for c in ["polity2", "theta_mean", "ln_gdppc", "v2elmulpar", "v2mecenefm", "leader_tenure", "v2x_regime",
-              "igo_full"]:
-        lagged[f"{c}_l1"] = g[c].shift(1).where(g.year.shift(1) == lagged.year - 1).astype(float)
+    previous = ["polity2", "theta_mean", "ln_gdppc", "v2elmulpar", "v2mecenefm", "leader_tenure", "v2x_regime",
+                "igo_full"]
+    lagged = add_lag(lagged, previous)
+    lagged[[f"{c}_l1" for c in previous]] = lagged[[f"{c}_l1" for c in previous]].astype(float)
+    trail = lagged.attrs  # the panel's merge records, the IGO count's and the lags'; the join below drops them
     lagged = lagged.merge(shares[["ccode", "year", "regional_share"]], on=["ccode", "year"], how="left")
     consents = panel.dropna(subset=[col])[["ccode", col]].drop_duplicates()
     consents = consents.assign(date=pd.to_datetime(consents[col].astype(int).astype(str) + "-07-01"))
@@ -605,18 +448,15 @@ def fit_a1(outcome: str = "physint", start_year: int = 1981, end_year: int = 201
                                label=f"Kink at polity2 = {best}")
     out["search"], out["break"] = search, best
     # A1b: yearly movements on polity2 and access to justice, within each regime category
-    fb = analysis_frame(panel, "v2xcl_acjst", start_year=start_year, end_year=end_year, dem_cut=dem_cut,
-                        aut_never_cut=aut_never_cut).sort_values(["ccode", "year"])
-    g = fb.groupby("ccode")
-    fb["d_polity2_l1"] = fb.polity2_l1 - g.polity2_l1.shift(1).where(g.year.shift(1) == fb.year - 1)
+    fb = add_lag(analysis_frame(panel, "v2xcl_acjst", start_year=start_year, end_year=end_year, dem_cut=dem_cut,
+                                aut_never_cut=aut_never_cut), ["polity2_l1"])
+    fb["d_polity2_l1"] = fb.polity2_l1 - fb.polity2_l1_l1
     for regime, short in REGIME_SHORT.items():
         out[f"fair_{short}"] = fit_ols(fb[fb.regime3 == regime], ["d_polity2_l1", *ctrl],
                                        name=f"a1b_fair_{short}", label=f"Access to justice: {regime}")
     # A1c: judicial independence (V-Dem high-court independence, lagged)
     for y in ("physint", "v2xcl_acjst"):
-        fc = analysis_frame(panel, y, start_year=start_year, end_year=end_year).sort_values(["ccode", "year"])
-        g = fc.groupby("ccode")
-        fc["judind_l1"] = g.v2juhcind.shift(1).where(g.year.shift(1) == fc.year - 1)
+        fc = add_lag(analysis_frame(panel, y, start_year=start_year, end_year=end_year), {"v2juhcind": "judind_l1"})
         out[f"courts_{y}"] = fit_ols(fc, ["judind_l1", "polity2_l1", *ctrl], name=f"a1c_courts_{y}",
                                      label=f"High-court independence → {OUTCOMES[y].split(' (')[0]}")
     return out
@@ -639,6 +479,8 @@ def _with_u(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 INTERACTION = ["rat_sdem", "rat_trans", "rat_saut", "reg_trans", "reg_saut"]
+#: Covariates of the propensity to have ratified (the IPW model adds a cubic in year).
+IPW_COVARIATES = ["y_lag", "ln_gdppc_l1", "ln_population_l1", "civil_war_l1", "polity2_l1", "reg_trans", "reg_saut"]
 RAT_TERMS = ["rat_sdem", "rat_trans", "rat_saut"]
 
 
@@ -670,12 +512,12 @@ def fit_a2(treaty: str = "CAT", outcome: str = "physint", *, start_year: int = 1
     out["twfe"] = fit_ols(f, [*INTERACTION, *ctrl[1:]], fixed_effects="country_year", name=f"{tag}_twfe",
                           label="Two-way fixed effects")
     if integer:
-        out["ologit"] = fit_ologit(f, [*INTERACTION, *ctrl], name=f"{tag}_ologit", label="Ordered logit")
-    ps_covariates = ["y_lag", "ln_gdppc_l1", "ln_population_l1", "civil_war_l1", "polity2_l1", "reg_trans",
-                     "reg_saut"]
-    weighted = ipw_weights(f, ps_covariates)
-    out["ipw"] = fit_ols(weighted, [*INTERACTION, *ctrl], weights="ipw", name=f"{tag}_ipw",
-                         label="Inverse-probability weighted")
+        out["ologit"] = _tidy(fit_ordered_logit(f, "y", [*INTERACTION, *ctrl], name=f"{tag}_ologit",
+                                                label="Ordered logit"), f)
+    # weights from a logit of ratification on these and a cubic in year, truncated to [0.01, 0.99]
+    ipw, weighted = fit_ipw_linear(f, "y", [*INTERACTION, *ctrl], treatment="ratified", covariates=IPW_COVARIATES,
+                                   keep=["regime3"], name=f"{tag}_ipw", label="Inverse-probability weighted")
+    out["ipw"] = _tidy(ipw, f)
     out["ipw_weights"] = weighted[["ccode", "year", "ratified", "pscore", "ipw", "regime3"]]
     u = _with_u(f)
     out["inverted_u"] = fit_ols(u, ["ratified", "rat_x_p2", "rat_x_p2sq", "polity2_l1", "p2sq_l1", *ctrl],
@@ -683,7 +525,7 @@ def fit_a2(treaty: str = "CAT", outcome: str = "physint", *, start_year: int = 1
     out["inverted_u_curve"] = marginal_effect_curve(out["inverted_u"][0])
     # event study: countries first treated inside the window, so each has pre-treatment years
     ev = f[~(f.treat_year <= start_year + 1).fillna(False)]
-    ev, dummies = event_time_dummies(ev, event_window)
+    ev, dummies = event_time_dummies(ev, "treat_year", event_window)
     out["event_all"] = fit_ols(ev, dummies, fixed_effects="country_year", name=f"{tag}_event_all",
                                label="Event study, all countries")
     out["event_trans"] = fit_ols(ev[ev.regime3 == TRANSITIONAL], dummies, fixed_effects="country_year",
@@ -697,10 +539,8 @@ def fit_a4(treaty: str = "CAT", outcome: str = "physint", start_year: int = 1981
     """A4: civil society (V-Dem core civil-society index, a stand-in for INGO ties): its link to
     practice and to ratification's effect (C7), and whether it rises after ratification (C8)."""
     panel = spiral_panel()
-    f = analysis_frame(panel, outcome, treaty=treaty, start_year=start_year, end_year=end_year)
-    f = f.sort_values(["ccode", "year"])
-    g = f.groupby("ccode")
-    f["ccsi_l1"] = g.v2xcs_ccsi.shift(1).where(g.year.shift(1) == f.year - 1)
+    f = add_lag(analysis_frame(panel, outcome, treaty=treaty, start_year=start_year, end_year=end_year),
+                {"v2xcs_ccsi": "ccsi_l1"})
     f["rat_x_ccsi"] = f.ratified * f.ccsi_l1
     ctrl = CONTROLS["standard"]
     out = {"civil_society": fit_ols(f, ["ratified", "ccsi_l1", "rat_x_ccsi", *ctrl, "polity2_l1"],
@@ -708,7 +548,7 @@ def fit_a4(treaty: str = "CAT", outcome: str = "physint", start_year: int = 1981
     c = analysis_frame(panel, "v2xcl_acjst", treaty=treaty, start_year=start_year, end_year=end_year)
     c["y"] = c.v2xcs_ccsi
     c = c[~(c.treat_year <= start_year + 1).fillna(False)]
-    c, dummies = event_time_dummies(c, event_window)
+    c, dummies = event_time_dummies(c, "treat_year", event_window)
     out["ccsi_event"] = fit_ols(c, dummies, fixed_effects="country_year", name=f"a4_ccsi_event_{treaty.lower()}",
                                 label="Civil-society index around ratification")
     out["ccsi_event_trans"] = fit_ols(c[c.regime3 == TRANSITIONAL], dummies, fixed_effects="country_year",
@@ -752,7 +592,7 @@ def fit_a5(treaty: str = "CAT", start_year: int = 1981, end_year: int = 2016,
         f = analysis_frame(panel, "physint", treaty=treaty, start_year=first, end_year=end_year)
         f["y"] = f[y].astype(float)
         f = f[~(f.treat_year <= first + 1).fillna(False)]
-        f, dummies = event_time_dummies(f, event_window)
+        f, dummies = event_time_dummies(f, "treat_year", event_window)
         out[y] = fit_ols(f, [*dummies, "ln_gdppc_l1", "ln_population_l1", "civil_war_l1"],
                          fixed_effects="country_year", name=f"a5_{y}_{treaty.lower()}",
                          label=f"{y.split('_')[0].upper()} (% GDP) around {treaty} ratification")
@@ -948,6 +788,5 @@ def claims_table(evidence: dict, cases: pd.DataFrame | None = None) -> pd.DataFr
 
 
 __all__ = ["POHR_CASES", "REGIMES", "OUTCOMES", "CONTROLS", "COX_SPECS", "add_regimes", "add_treatment",
-           "analysis_frame", "classify_regimes", "complete", "event_path", "event_time_dummies", "fit_ologit",
-           "fit_ols", "ipw_weights", "piecewise_fits", "ratification_risk_set", "ratification_years",
+           "analysis_frame", "classify_regimes", "fit_ols", "piecewise_fits", "ratification_risk_set", "ratification_years",
            "regime_of", "rolling_regimes", "spiral_panel"]

@@ -2,9 +2,10 @@
 
 - :mod:`.schema`: ``variants.yaml`` (parameters, key quantities, variants) and checks that
   run before any kernel starts;
-- :mod:`.runner`: jupytext + papermill execution, parallel sweeps, stored results;
+- :mod:`.runner`: jupytext + papermill execution in worker processes, output folders, sweeps;
 - :mod:`.collect`: the key quantities of each variant, one table;
-- :mod:`.stamp`: whether stored results still match the notebook, parameters, data and library;
+- :mod:`.stamp`: the hashes of what a sweep reads (notebook, parameters, data, library);
+- :mod:`.stored`: the stored table and its stamp, written together and checked against each other;
 - :mod:`.page`: the chapter's robustness page.
 """
 

@@ -26,11 +26,16 @@ def columns(chapter: Chapter) -> list[str]:
 
 
 def quantity(result: dict, q: KeyQuantity) -> dict[str, float]:
-    """estimate, conf_low, conf_high of ``q.term`` on ``q.scale`` (hazard ratios are exponentiated)."""
+    """estimate, conf_low, conf_high of ``q.term`` on ``q.scale`` (hazard ratios are exponentiated);
+    KeyError when the model lacks the term or its estimate is not a number."""
     rows = [t for t in result["terms"] if t["term"] == q.term]
     if not rows:
         raise KeyError(f"model {q.model!r} has no term {q.term!r}; its terms are {[t['term'] for t in result['terms']]}")
     values = {b: (math.nan if rows[0][b] is None else float(rows[0][b])) for b in BOUNDS}
+    # a NaN estimate or bound (a singular fit, a term dropped as collinear) is not a finding
+    if not math.isfinite(values["estimate"]) or any(math.isnan(v) for v in values.values()):
+        raise KeyError(f"model {q.model!r} gave no usable estimate for {q.term!r} "
+                       f"(estimate {values['estimate']}, 95% CI [{values['conf_low']}, {values['conf_high']}])")
     return {b: math.exp(v) for b, v in values.items()} if q.scale == "hr" else values
 
 

@@ -2,9 +2,10 @@
 
 Each chapter's ``robustness.md`` is two or three cells that call :func:`show`. The page
 never reruns the sweep (that would make every book build run every variant); it reads
-``variants/results.csv`` and says plainly, in an admonition, when those results are absent
-or older than the notebook, parameters, data or library they came from, with the command
-that refreshes them.
+``variants/results.csv`` through :mod:`.stored`, which checks it against its stamp, and says
+plainly, in an admonition with the command that refreshes them, when those results are absent,
+damaged (then no number is shown) or older than the notebook, parameters, data or library
+they came from.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from .. import figures, tables
-from . import collect, runner, stamp
+from . import collect, stored
 from .schema import CHAPTERS, SPEC_FILE, Chapter, load
 
 PAGE_FILE = "robustness.md"
@@ -38,18 +39,25 @@ def resolve(slug: str) -> Chapter:
     return load(here if here.name == slug and (here / SPEC_FILE).exists() else CHAPTERS / slug)
 
 
-def notice(chapter: Chapter, state: dict) -> str | None:
-    """The admonition (MyST) for absent or stale results; None when they are current."""
+def notice(chapter: Chapter, state: stored.Stored) -> str | None:
+    """The admonition (MyST) for absent, damaged or stale results; None when they are current."""
     command = refresh_command(chapter)
-    if state["state"] == "absent":
+    if state.state == "absent":
         return ("```{admonition} No stored variant results\n:class: attention\n"
                 f"The variants declared in `{SPEC_FILE}` have not been run yet. From the repository root, run\n"
                 f"`{command}`; it executes each variant and stores the table this page shows.\n```")
-    if state["state"] == "stale":
-        names = [WHAT_CHANGED[k] for k in state["changed"]]
+    if state.state == "damaged":
+        return ("```{admonition} The stored variant results cannot be shown\n:class: warning\n"
+                f"They fail their check: {state.problem}. Rather than show numbers that may not be the ones the "
+                f"sweep computed, this page shows none. Rerun the sweep with `{command}` from the repository root.\n```")
+    if state.state == "stale":
+        names = [WHAT_CHANGED[k] for k in state.changed]
         changed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-        computed = state["stamp"].get("computed")
-        when = pd.Timestamp(computed).strftime("%d %B %Y, %H:%M UTC") if computed else "an earlier run"
+        computed = (state.stamp or {}).get("computed")
+        try:
+            when = pd.Timestamp(computed).strftime("%d %B %Y, %H:%M UTC")
+        except (TypeError, ValueError):
+            when = "an earlier run"
         return ("```{admonition} These results may be out of date\n:class: attention\n"
                 f"They were computed on {when}; since then {changed} changed, so rerunning could give other numbers.\n"
                 f"Refresh them with `{command}`.\n```")
@@ -106,11 +114,11 @@ def readable(chapter: Chapter, results: pd.DataFrame) -> pd.DataFrame:
 def show(slug: str, chapter: Chapter | None = None) -> None:
     """Display the robustness section of ``slug``: notice if needed, one curve per key quantity, the table."""
     chapter = chapter or resolve(slug)
-    state = stamp.staleness(chapter)
+    state = stored.read(chapter)
     text = notice(chapter, state)
     if text:
         display(Markdown(text))
-    results = runner.stored(chapter)
+    results = state.table
     if results is None:
         return
     ok, partial = int((results.status == "ok").sum()), int((results.status == "partial").sum())

@@ -10,23 +10,22 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from ..data.locations import PROJECT_ROOT
+from ..design import ParameterError  # one error class for designs and the runner
 
 CHAPTERS = PROJECT_ROOT / "book" / "chapters"
 SPEC_FILE = "variants.yaml"
-TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list}
+TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "file": str}
+ITEM_TYPES = ("int", "float", "str", "bool")  # what a list's items may be
 SCALES = ("hr", "coef")
 ORIGINS = ("paper", "ours")
 RESERVED = "results_dir"
-
-
-class ParameterError(ValueError):
-    """A parameter value (or name) that the chapter does not allow."""
 
 
 class VariantsFileError(ValueError):
@@ -35,6 +34,12 @@ class VariantsFileError(ValueError):
 
 @dataclass(frozen=True)
 class Parameter:
+    """One declared parameter. A list parameter declares its elements in ``items`` (a Parameter
+    of a scalar type with its own choices or range): ``tuple[int, ...]`` in a typed design is
+    ``items: {type: int}``, ``tuple[Literal["a", "b"], ...]`` is ``items: {type: str, choices: [a, b]}``.
+    A ``file`` parameter is the path of a local file (empty = none); relative paths are read from
+    where the command runs (a variant's, from the chapter folder)."""
+
     name: str
     type: str
     default: object
@@ -42,50 +47,107 @@ class Parameter:
     choices: tuple | None = None
     min: float | None = None
     max: float | None = None
+    items: "Parameter | None" = None
 
     def allowed(self) -> str:
         """What this parameter accepts, in words (for error messages and ``--list``)."""
+        if self.type == "list":
+            return f"a list, each item {self.items.allowed()}" if self.items else "a list"
+        if self.type == "file":
+            return "the path of a local file, or empty for none"
         if self.choices is not None:
-            what = f"one of {list(self.choices)}" if self.type != "list" else f"a list drawn from {list(self.choices)}"
+            what = f"one of {list(self.choices)}"
         else:
             what = f"an {self.type}" if self.type == "int" else f"a {self.type}"
+            what += " (finite)" if self.type == "float" and self.min is None and self.max is None else ""
         bounds = [f">= {self.min}" if self.min is not None else "", f"<= {self.max}" if self.max is not None else ""]
         bounds = " and ".join(b for b in bounds if b)
         return what + (f" {bounds}" if bounds else "")
 
-    def check(self, value):
-        """Return ``value`` (an int widened to float for float parameters) or raise ParameterError."""
-        bad = f"parameter {self.name!r}: {value!r} is not allowed; expected {self.allowed()}"
+    def _why_not(self, value) -> tuple[object, str | None]:
+        """``(value, None)`` with an int widened to float for float parameters, or ``(value, reason)``."""
         kind = TYPES[self.type]
         if self.type == "float" and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ParameterError(f"{bad} (got a {type(value).__name__})")
-        if self.choices is not None:
-            items = value if self.type == "list" else [value]
-            outside = [v for v in items if v not in self.choices]
-            if outside:
-                raise ParameterError(f"{bad} ({outside[0]!r} is not a choice)")
+            return value, f"got a {type(value).__name__}"
+        if self.type == "float" and not math.isfinite(value):
+            return value, "not a finite number"
+        if self.choices is not None and value not in self.choices:
+            return value, f"{value!r} is not a choice"
         if self.min is not None and value < self.min or self.max is not None and value > self.max:
-            raise ParameterError(f"{bad} (outside the range)")
+            return value, "outside the range"
+        return value, None
+
+    def check(self, value, base: Path | None = None):
+        """Return ``value`` checked (ints widened for floats, lists with checked items, a file's
+        path made absolute against ``base`` or the working directory) or raise ParameterError."""
+        bad = f"parameter {self.name!r}: {value!r} is not allowed; expected {self.allowed()}"
+        if self.type == "list":
+            if not isinstance(value, list | tuple):
+                raise ParameterError(f"{bad} (got a {type(value).__name__})")
+            out = []
+            for item in value:
+                checked, why = self.items._why_not(item) if self.items else (item, None)
+                if why:
+                    raise ParameterError(f"{bad} (item {item!r}: {why})")
+                out.append(checked)
+            return out
+        if self.type == "file":
+            return self._file(value, bad, base)
+        value, why = self._why_not(value)
+        if why:
+            raise ParameterError(f"{bad} ({why})")
         return value
 
+    def _file(self, value, bad: str, base: Path | None) -> str:
+        from ..cache import is_url
+
+        if not isinstance(value, str):
+            raise ParameterError(f"{bad} (got a {type(value).__name__})")
+        if not value:
+            return value
+        if is_url(value):
+            raise ParameterError(f"parameter {self.name!r}: {value!r} is a URL; only local files are accepted. "
+                                 "Download it and pass the local path.")
+        path = Path(value).expanduser()
+        path = path if path.is_absolute() else (base or Path.cwd()) / path
+        if not path.is_file():
+            raise ParameterError(f"parameter {self.name!r}: there is no file {value!r} (looked for {path}); "
+                                 "relative paths are read from the folder the command runs in.")
+        return str(path.resolve())
+
     def parse(self, text: str):
-        """Turn a command-line string into a checked value of this parameter's type."""
+        """Turn a command-line string into a checked value of this parameter's type (a list is
+        ``a, b, c`` or YAML ``[a, b, c]``)."""
+        cannot = f"parameter {self.name!r}: {text!r} is not allowed; expected {self.allowed()}"
         try:
-            if self.type == "str":
+            if self.type in ("str", "file"):
                 value = text
             elif self.type == "list":
                 value = yaml.safe_load(text) if text.strip().startswith("[") else [
-                    yaml.safe_load(t.strip()) for t in text.split(",") if t.strip()]
-            elif self.type == "bool":
-                value = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}[text.lower()]
+                    self.items.read(t.strip()) if self.items else yaml.safe_load(t.strip())
+                    for t in text.split(",") if t.strip()]
             else:
-                value = TYPES[self.type](text)
-        except (ValueError, KeyError, yaml.YAMLError):
-            raise ParameterError(f"parameter {self.name!r}: {text!r} is not allowed; expected {self.allowed()}"
-                                 f" (cannot read it as a {self.type})") from None
+                value = self.read(text)
+        except (ValueError, KeyError, yaml.YAMLError) as err:
+            item = f"item {err.args[0]!r}: " if isinstance(err, _Unreadable) and self.type == "list" else ""
+            kind = self.items.type if item else self.type
+            raise ParameterError(f"{cannot} ({item}cannot read it as a{'n' if kind == 'int' else ''} {kind})") from None
         return self.check(value)
+
+    def read(self, text: str):
+        """A scalar from its command-line text (unchecked); :class:`_Unreadable` if it is not one."""
+        try:
+            if self.type == "bool":
+                return {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}[text.lower()]
+            return TYPES[self.type](text)
+        except (ValueError, KeyError):
+            raise _Unreadable(text) from None
+
+
+class _Unreadable(ValueError):
+    """Command-line text that is not a value of the declared type (the text is the argument)."""
 
 
 @dataclass(frozen=True)
@@ -139,9 +201,14 @@ class Chapter:
         return {**self.defaults(), **{k: self.parameters[k].check(v) for k, v in values.items()}}
 
     def parse(self, pairs: list[tuple[str, str]]) -> dict:
-        """Command-line ``NAME VALUE`` pairs to checked values (names checked first)."""
+        """Command-line ``NAME VALUE`` pairs to checked values (names checked first, each given once)."""
         self.validate({name: self.parameters[name].default for name, _ in pairs if name in self.parameters}
                       | {name: None for name, _ in pairs if name not in self.parameters})  # unknown names first
+        for name in dict.fromkeys(n for n, _ in pairs):
+            given = [text for n, text in pairs if n == name]
+            if len(given) > 1:
+                raise ParameterError(f"parameter {name!r} is given {len(given)} times "
+                                     f"({', '.join(f'-p {name} {t}' for t in given)}); give each parameter once")
         return {name: self.parameters[name].parse(text) for name, text in pairs}
 
     def variant(self, name: str) -> Variant:
@@ -162,21 +229,46 @@ def chapter_folder(chapter: str | Path) -> Path:
                             f"chapters with variants: {have}")
 
 
-def _parameter(name: str, spec: dict, problems: list[str]) -> Parameter | None:
+def _items(name: str, spec: dict, problems: list[str]) -> Parameter | None:
+    """The element declaration of a list parameter (``items: {type: ..., choices | min | max}``)."""
+    misplaced = sorted({"choices", "min", "max"} & set(spec))
+    if misplaced:
+        problems.append(f"parameter {name!r}: a list declares {misplaced} for its elements, under 'items'")
+    raw = spec.get("items")
+    if not isinstance(raw, dict) or raw.get("type") not in ITEM_TYPES:
+        problems.append(f"parameter {name!r}: a list needs 'items' with a 'type' in {list(ITEM_TYPES)}, "
+                        "e.g. items: {type: int} or items: {type: str, choices: [a, b]}")
+        return None
+    if extra := set(raw) - {"type", "choices", "min", "max"}:
+        problems.append(f"parameter {name!r}: unknown keys in 'items': {sorted(extra)}")
+    choices = raw.get("choices")
+    return Parameter(f"{name} item", raw["type"], None, choices=tuple(choices) if choices is not None else None,
+                     min=raw.get("min"), max=raw.get("max"))
+
+
+def _parameter(name: str, spec: dict, problems: list[str], folder: Path) -> Parameter | None:
     if not isinstance(spec, dict) or spec.get("type") not in TYPES:
         problems.append(f"parameter {name!r}: 'type' must be one of {list(TYPES)}")
         return None
     if "default" not in spec:
         problems.append(f"parameter {name!r}: no 'default'")
         return None
-    extra = set(spec) - {"type", "default", "help", "choices", "min", "max"}
+    extra = set(spec) - {"type", "default", "help", "choices", "min", "max", "items", "model_only"}
     if extra:
         problems.append(f"parameter {name!r}: unknown keys {sorted(extra)}")
+    items = None
+    if spec["type"] == "list":
+        if (items := _items(name, spec, problems)) is None:
+            return None
+    elif "items" in spec:
+        problems.append(f"parameter {name!r}: 'items' is only for lists")
     choices = spec.get("choices")
     param = Parameter(name, spec["type"], spec["default"], str(spec.get("help", "")),
-                      tuple(choices) if choices is not None else None, spec.get("min"), spec.get("max"))
+                      tuple(choices) if choices is not None else None, spec.get("min"), spec.get("max"), items)
     try:
-        param = Parameter(**{**param.__dict__, "default": param.check(param.default)})
+        checked = param.check(param.default, base=folder)
+        if param.type != "file":  # a file's default stays as written (the notebook's cell says the same)
+            param = Parameter(**{**param.__dict__, "default": checked})
     except ParameterError as err:
         problems.append(f"default of {err}")
     return param
@@ -195,7 +287,7 @@ def load(chapter: str | Path) -> Chapter:
     for name, spec in (raw.get("parameters") or {}).items():
         if name == RESERVED:
             problems.append(f"{RESERVED!r} is set by the runner; do not declare it")
-        elif (p := _parameter(name, spec, problems)) is not None:
+        elif (p := _parameter(name, spec, problems, folder)) is not None:
             params[name] = p
     quantities = []
     for i, q in enumerate(raw.get("key_quantities") or []):
@@ -222,7 +314,7 @@ def load(chapter: str | Path) -> Chapter:
             try:
                 if key not in params:
                     raise ParameterError(f"unknown parameter {key!r}; the parameters are {sorted(params)}")
-                overrides[key] = params[key].check(value)
+                overrides[key] = params[key].check(value, base=folder)
             except ParameterError as err:
                 problems.append(f"variant {v['name']!r}: {err}")
         variants.append(Variant(v["name"], str(v.get("label") or v["name"]), v.get("origin", "ours"), dict(overrides)))
