@@ -158,14 +158,8 @@ def test_five_year_net_migration_keeps_the_file_and_hash_of_its_input(toy_regist
         "source": "toy_states", "file": "data/states.csv", "sha256": toy_registry.resolve("toy_states").sha256}
 
 
-@pytest.fixture
-def mirror(real_mirror, monkeypatch):
-    if real_mirror:
-        monkeypatch.setenv("RATIFY_DATA_MIRROR", str(real_mirror))
-
-
 @pytest.mark.realdata
-def test_table2_models_keep_the_covariates_merges_and_sources(mirror):
+def test_table2_models_keep_the_covariates_merges_and_sources(real_mirror):
     """build_un_frame used to replace the frame's attrs and fit_table2 passed no sources: Table 2's
     JSON listed none."""
     from ratify.studies import soft_balancing as sb

@@ -229,7 +229,7 @@ def problems(result) -> list[str]:
             if s.get("registered") and not s.get("sha256") and s.get("files", 1) == 1]
     out += [] if r.built_by else ["names no study function that built its frame (@provenance.built_by)"]
     out += [f"merge of {m['source']!r} ({', '.join(m.get('columns', []))}) names no reader"
-            for m in r.merges if not m.get("reader")]
+            for m in r.merges if m.get("source") and not m.get("reader")]
     return out
 
 
@@ -292,7 +292,7 @@ def merges_for(term: str, merges: list[dict]) -> list[dict]:
     names = _names(term)
 
     def feeds(record: dict) -> bool:
-        cols = record.get("columns", [])
+        cols = record.get("columns", []) + record.get("computed", [])
         return bool(set(names) & set(record.get("feeds", []))) or any(
             n == c or (len(c) >= 4 and c in n) or (len(n) >= 4 and n in c) for n in names for c in cols)
 
@@ -313,6 +313,9 @@ def _rule(record: dict) -> str:
 
 def _merge_lines(record: dict, indent: str = "    ") -> list[str]:
     coverage = ", ".join(f"{c} {share:.1%}" for c, share in record.get("coverage", {}).items())
+    if not record.get("source"):
+        return [f"{indent}lag {record.get('lag', 0)} of {record.get('lag_of', '?')}, a column the study computed "
+                "(no file behind it)"]
     return [f"{indent}source   {record['source']}  file {record.get('file') or '?'}",
             f"{indent}sha256   {record.get('sha256') or '(not recorded)'}",
             f"{indent}reader   {record.get('reader') or '(not recorded)'}",
@@ -370,7 +373,8 @@ def trace(chapter: str, model: str, term: str | None = None, *, folder: Path | s
     rest = [m for i, m in enumerate(result.merges) if i not in used]
     if rest:
         out.append("other merges into the frame:")
-        out += [f"  {m['source']:<26} {', '.join(m.get('columns', []))}  ({_rule(m)})" for m in rest]
+        out += [f"  {m.get('source') or '(computed)':<26} {', '.join(m.get('columns', []))}  ({_rule(m)})"
+                for m in rest]
         out.append("")
     out.append("sources (registered id, file, sha256, reader):")
     out += [f"  {s['source']:<26} {_file(s)}  {(s.get('sha256') or '-')[:16]}  {s.get('reader') or '-'}"

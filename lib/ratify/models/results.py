@@ -49,6 +49,8 @@ def _registered(item: dict, reg) -> dict:
     A source named without a file resolves to its file when it has only one; a source of many
     files (the MTDSG tables) keeps ``sha256`` empty and says how many files it has.
     """
+    if not item.get("source"):  # a within-panel lag of a computed column (panels.add_lag): no file
+        return item
     try:
         files = reg.source_files(item["source"])
     except UnknownSourceError:  # a derived table's name: ratify.provenance.problems reports it

@@ -40,19 +40,32 @@ def add_democracy(panel: pd.DataFrame, measure: str = "polity2", lag: int = 0) -
     return add_measure(panel, data, [name], source=source, lag=lag)
 
 
+def _computed(panel: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Name the columns a verb computed from its merge (a log, a reversal) in that merge's record,
+    so a lag of them (``add_lag``) and a model's trail find their source."""
+    record = panel.attrs["merges"][-1]
+    record["computed"] = [*record.get("computed", []), *columns]
+    return panel
+
+
+def _with_log(panel: pd.DataFrame, measure: pd.DataFrame, column: str, source: str, lag: int,
+              log: bool) -> pd.DataFrame:
+    """Merge ``column`` and, with ``log``, add ``ln_<column>``."""
+    out = add_measure(panel, measure, [column], source=source, lag=lag)
+    if log:
+        out[f"ln_{column}"] = np.log(out[column])
+        _computed(out, f"ln_{column}")
+    return out
+
+
 def add_gdp_per_capita(panel: pd.DataFrame, log: bool = True, lag: int = 0) -> pd.DataFrame:
     """WDI GDP per capita (constant 2015 US$); with ``log`` also ``ln_gdppc``."""
-    out = add_measure(panel, sources.read_gdp_per_capita(), ["gdppc"], source="wdi_gdppc", lag=lag)
-    if log:
-        out["ln_gdppc"] = np.log(out.gdppc)
-    return out
+    return _with_log(panel, sources.read_gdp_per_capita(), "gdppc", "wdi_gdppc", lag, log)
 
 
 def add_population(panel: pd.DataFrame, log: bool = True, lag: int = 0) -> pd.DataFrame:
-    out = add_measure(panel, sources.read_population(), ["population"], source="wdi_population", lag=lag)
-    if log:
-        out["ln_population"] = np.log(out.population)
-    return out
+    """WDI population; with ``log`` also ``ln_population``."""
+    return _with_log(panel, sources.read_population(), "population", "wdi_population", lag, log)
 
 
 def add_net_migration(panel: pd.DataFrame, lag: int = 0) -> pd.DataFrame:
@@ -82,6 +95,7 @@ def add_pts(panel: pd.DataFrame, reverse: bool = True, lag: int = 0) -> pd.DataF
     if reverse:
         for s in "ahs":
             out[f"pts_{s}_rev"] = 6 - out[f"pts_{s}"]
+        _computed(out, "pts_a_rev", "pts_h_rev", "pts_s_rev")
     return out
 
 
