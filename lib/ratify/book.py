@@ -81,6 +81,11 @@ def chapter_entry(slug: str, book: Path = BOOK_DIR) -> dict:
     return entry
 
 
+def chapter_build_dir(slug: str) -> Path:
+    """Where ``ratify book chapter <slug>`` builds (its notebooks write ``chapters/<slug>/results`` there)."""
+    return Path(tempfile.gettempdir()) / f"ratify-chapter-{slug}"
+
+
 def build_chapter(slug: str, book: Path = BOOK_DIR, strict: bool = True) -> int:
     """Build a small book of the intro, one chapter and the appendices, in a folder of its own.
 
@@ -92,7 +97,7 @@ def build_chapter(slug: str, book: Path = BOOK_DIR, strict: bool = True) -> int:
     if not (book / "chapters" / slug / "index.md").exists():
         have = sorted(p.parent.name for p in (book / "chapters").glob("*/index.md"))
         raise SystemExit(f"no chapter {slug!r} (book/chapters/{slug}/index.md); chapters: {have}")
-    dest = Path(tempfile.gettempdir()) / f"ratify-chapter-{slug}"
+    dest = chapter_build_dir(slug)
     dest.mkdir(parents=True, exist_ok=True)
     # keep _build (the execution cache) and the files the cached notebooks wrote (results/),
     # which their download links point at; refresh everything else from the sources

@@ -37,6 +37,27 @@ def book_chapter(
     raise typer.Exit(_book.build_chapter(slug, strict=strict))
 
 
+@app.command("trace")
+def trace(
+    chapter: str = typer.Argument(..., help="Chapter slug or number, e.g. 02-migrant-workers or 2."),
+    model: str = typer.Argument(..., help="A model the chapter published (results/<model>.json), e.g. wlm_model1"),
+    term: str = typer.Argument(None, help="One term of the model; every term if left out."),
+    results: Path = typer.Option(None, "--results", help="Read this results folder, not the chapter's last build."),
+) -> None:
+    """Print the trail of one model term: its estimate, the study function that built the frame, and
+    each covariate's merge record (source, file, SHA-256, reader, fill rule, coverage).
+
+    Reads the chapter's last build (`ratify book chapter` or `ratify book build`).
+    Example: ratify trace 02-migrant-workers wlm_model1 sending
+    """
+    from . import provenance
+
+    try:
+        typer.echo(provenance.trace(chapter, model, term, folder=results))
+    except provenance.TraceError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+
 
 # --- variants: rerun a chapter's analysis notebook with other parameters ------------------------
 

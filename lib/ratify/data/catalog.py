@@ -78,9 +78,17 @@ def summary_markdown(rows: list[SourceSummary]) -> str:
     return "\n".join(lines + [":::"])
 
 
+def source_label(source: str) -> str:
+    """The MyST label of a source's block in the appendix: ``{ref}`polity5 <source-polity5>``` links to it."""
+    return f"source-{source}"
+
+
 def details_markdown(registry: Registry, row: SourceSummary) -> str:
-    """A collapsible block per source: licence, coverage, then every file with its caveats."""
-    return (f":::{{dropdown}} `{row.source}` — {_cell(row.title)}\n"
+    """A collapsible block per source: licence, coverage, then every file with its caveats.
+
+    Each block carries the label :func:`source_label`, so a chapter's provenance line can link to it.
+    """
+    return (f"({source_label(row.source)})=\n:::{{dropdown}} `{row.source}` — {_cell(row.title)}\n"
             f"**Licence:** {_cell(row.licence)}  \n**Coverage:** {_cell(row.coverage)}\n\n"
             f"{files_markdown(registry, row.source)}\n:::")
 

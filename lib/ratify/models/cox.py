@@ -30,7 +30,7 @@ from scipy import sparse, stats
 
 from . import cox_newton
 from .phreg_fast import FastPHReg
-from .results import ModelResult, describe_sources, terms_table
+from .results import ModelResult, frame_provenance, terms_table
 
 TIES = ("efron", "breslow")
 ENGINES = ("newton", "phreg")
@@ -218,7 +218,7 @@ def fit_cox(frame: pd.DataFrame, covariates: list[str], *, start: str = "start",
                        "cluster": cluster, "strata": strata, "ties": ties, "se": se_type,
                        "at_risk_rule": "start < t <= stop", "loglik_null": loglik_null,
                        "engine": ENGINE_LABELS[engine], "warm_start": beta0 is not None, **engine_record},
-        sources=describe_sources(frame, sources))
+        **frame_provenance(frame, sources))
     return CoxFit(result=result, params=beta, cov=cov, cov_model=cov_model, score_residuals=resid,
                   schoenfeld_residuals=schoenfeld,
                   loglik=loglik, loglik_null=loglik_null, frame=used)

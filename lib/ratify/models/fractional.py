@@ -26,7 +26,7 @@ from scipy import stats
 from statsmodels.othermod.betareg import BetaModel
 
 from .frames import formula_columns
-from .results import Z95, ModelResult, describe_sources, terms_table
+from .results import Z95, ModelResult, frame_provenance, terms_table
 
 SE_TYPES = ("model", "pearson", "HC0", "HC1", "stata", "cluster")
 
@@ -112,7 +112,7 @@ def fit_fractional_logit(frame: pd.DataFrame, formula: str, *, se: str = "stata"
         n=int(res.nobs), loglik=float(res.llf), aic=float(-2 * res.llf + 2 * k),
         specification={"formula": formula, "se": se_label, "cluster": cluster,
                        "pearson_chi2": float(res.pearson_chi2), "deviance": float(res.deviance)},
-        sources=describe_sources(frame, sources))
+        **frame_provenance(frame, sources))
     return FractionalFit(result=result, params=res.params, cov=cov, glm=res, frame=used)
 
 
@@ -137,5 +137,5 @@ def fit_beta_regression(frame: pd.DataFrame, formula: str, *, squeeze: bool = Tr
         loglik=float(res.llf), aic=float(-2 * res.llf + 2 * k),
         specification={"formula": formula, "squeeze": "(y(n-1)+0.5)/n" if squeeze else None,
                        "values_at_0_or_1": boundary, "se": "model-based (inverse Hessian)"},
-        sources=describe_sources(frame, sources))
+        **frame_provenance(frame, sources))
     return result

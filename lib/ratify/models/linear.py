@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .frames import KEYS, complete, formula_columns
-from .results import ModelResult, describe_sources, terms_table
+from .results import ModelResult, frame_provenance, terms_table
 
 #: tolerance of the alternating projections; 1e-10 keeps coefficients within 1e-12 of the dummy regression
 FIXEF_TOL = 1e-10
@@ -165,6 +165,6 @@ def fit_linear(frame: pd.DataFrame, outcome: str, terms: list[str], *, fixed_eff
                        "weights": weights, "bic": -2 * loglik + np.log(n) * k, "r2": float(fit._r2),
                        **({"r2_within": float(fit._r2_within)} if fixed_effects else {}),
                        **({"vcov": cov.loc[shown, shown].to_numpy().tolist()} if vcov else {})},
-        sources=describe_sources(frame, sources))
+        **frame_provenance(frame, sources))
     out_cols = [c for c in KEYS if c in used] + columns + [c for c in keep if c in used]
     return RegressionFit(result=result, params=params, cov=cov, frame=used[list(dict.fromkeys(out_cols))])

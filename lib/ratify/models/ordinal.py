@@ -32,7 +32,7 @@ from scipy.special import expit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from .frames import KEYS, complete
-from .results import ModelResult, describe_sources, terms_table
+from .results import ModelResult, frame_provenance, terms_table
 
 NEWTON_TOL = 1e-12
 
@@ -124,6 +124,6 @@ def fit_ordered_logit(frame: pd.DataFrame, outcome: str, terms: list[str], *, cl
                        "small_sample": "G/(G-1)·(n-1)/(n-k), k = coefficients + thresholds (R: vcovCL type HC1)",
                        "small_sample_factor": clusters / (clusters - 1) * (n - 1) / (n - k),
                        "se": f"cluster-robust by {cluster} ({clusters} clusters; G/(G-1)·(n-1)/(n-k), k = {k})"},
-        sources=describe_sources(frame, sources))
+        **frame_provenance(frame, sources))
     out_cols = [c for c in KEYS if c in used] + [outcome, *terms, cluster]
     return OrderedFit(result=result, params=params, cov=cov, frame=used[list(dict.fromkeys(out_cols))])

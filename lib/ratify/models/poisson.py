@@ -24,7 +24,7 @@ import pandas as pd
 from .frames import KEYS, complete, formula_columns
 from .linear import (RegressionFit, clustered_specification, demeaner, estimates, fixed_effects_label,
                      fixest_formula, quietly_collinear, ssc)
-from .results import ModelResult, describe_sources, terms_table
+from .results import ModelResult, frame_provenance, terms_table
 
 IRLS_TOL = 1e-12
 
@@ -75,6 +75,6 @@ def fit_poisson(frame: pd.DataFrame, outcome: str, terms: list[str], *, fixed_ef
         aic=-2 * loglik + 2 * k,
         specification={**clustered_specification(fit, formula, outcome, fixed_effects, cluster),
                        "dropped_all_zero_rows": len(listwise) - len(used), "deviance": float(fit.deviance)},
-        sources=describe_sources(frame, sources))
+        **frame_provenance(frame, sources))
     out_cols = [c for c in KEYS if c in used] + columns
     return RegressionFit(result=result, params=params, cov=cov, frame=used[list(dict.fromkeys(out_cols))])

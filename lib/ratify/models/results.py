@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..data.errors import UnknownSourceError
+
 Z95 = stats.norm.ppf(0.975)
 
 
@@ -41,28 +43,72 @@ def terms_table(names: list[str], estimates, std_errors, exponentiate: bool = Fa
     return out
 
 
+def _registered(item: dict, reg) -> dict:
+    """``item`` with the registry's file, SHA-256 and citation filled in where the record lacks them.
+
+    A source named without a file resolves to its file when it has only one; a source of many
+    files (the MTDSG tables) keeps ``sha256`` empty and says how many files it has.
+    """
+    if not item.get("source"):  # a within-panel lag of a computed column (panels.add_lag): no file
+        return item
+    try:
+        files = reg.source_files(item["source"])
+    except UnknownSourceError:  # a derived table's name: ratify.provenance.problems reports it
+        return {**item, "registered": False}
+    named = [f for f in files if item.get("file") in (f.file, Path(f.file).name)]
+    match = named[0] if named else (files[0] if len(files) == 1 else None)
+    out = {**item, "registered": True, "files": len(files), "citation": files[0].citation}
+    if match is not None:
+        out.update(file=match.file, sha256=out.get("sha256") or match.sha256)
+    return out
+
+
 def describe_sources(frame: pd.DataFrame, sources: list[str] | None = None) -> list[dict]:
-    """Source id, file, SHA-256 and citation of every input: the frame's merge record plus ``sources``."""
+    """One record per input file: the frame's own stamp, its merge records, the other inputs its
+    builder declared (``attrs["inputs"]``: source ids or ``{"source", "file"}`` dicts) and ``sources``.
+
+    Each carries the source id, file, SHA-256, citation and the reader that parsed it. A file
+    is listed once; a source named without a hash (``sources=`` of a many-file source) is
+    dropped when a record of the same source has one.
+    """
     from ..data import registry
 
-    seen = [{"source": frame.attrs["source"], "file": frame.attrs.get("file"), "sha256": frame.attrs.get("sha256")}
-            ] if frame.attrs.get("source") else []
-    seen += [{k: m.get(k) for k in ("source", "file", "sha256")}
-             for m in frame.attrs.get("merges", []) if isinstance(m, dict) and m.get("source")]
-    seen += [{"source": s, "file": None, "sha256": None} for s in sources or []]
-    reg, out, keys = registry(), [], set()
-    for item in seen:
-        key = (item["source"], item["file"])
-        if key in keys:
+    seen = [frame.attrs] if frame.attrs.get("source") else []
+    seen += [m for m in frame.attrs.get("merges", []) if isinstance(m, dict) and m.get("source")]
+    named = [*frame.attrs.get("inputs", []), *(sources or [])]
+    seen += [{"source": s} if isinstance(s, str) else s for s in named]
+    reg = registry()
+    records = [_registered({k: item.get(k) for k in ("source", "file", "sha256", "reader")}, reg)
+               for item in seen]
+    hashed = {r["source"] for r in records if r.get("sha256")}
+    out: dict[tuple, dict] = {}
+    for rec in records:
+        if rec["source"] in hashed and not rec.get("sha256"):
             continue
-        keys.add(key)
-        try:
-            files = reg.source_files(item["source"])
-        except Exception:  # a derived table rather than a registered source
-            out.append(item)
-            continue
-        out.append({**item, "citation": files[0].citation})
-    return out
+        key = (rec["source"], rec["file"])
+        if key in out:  # the same file again: fill what the first record lacks
+            out[key].update({k: v for k, v in rec.items() if out[key].get(k) is None})
+        else:
+            out[key] = rec
+    return list(out.values())
+
+
+def frame_provenance(frame: pd.DataFrame, sources: list[str] | None = None) -> dict:
+    """What a fitted model keeps of its frame's trail: ``sources`` (one record per input file),
+    ``merges`` (each merged column's source, file, hash, reader, fill rule and coverage) and
+    ``built_by`` (the study function that built the frame; see :func:`ratify.provenance.built_by`).
+    A study names the merged columns each model column is made from in ``attrs["derived"]``
+    (``{"sending": ["net_migration"]}``); each merge record then lists the columns it ``feeds``.
+    Pass it to :class:`ModelResult` as ``**frame_provenance(frame, sources)``."""
+    from ..data import registry
+
+    reg = registry()
+    derived = frame.attrs.get("derived", {})  # model column -> the merged columns it is made from
+    merges = [_registered(dict(m), reg) for m in frame.attrs.get("merges", []) if isinstance(m, dict)]
+    for m in merges:
+        m["feeds"] = sorted(t for t, cols in derived.items() if set(cols) & set(m.get("columns", [])))
+    return {"sources": describe_sources(frame, sources), "merges": _jsonable(merges),
+            "built_by": _jsonable(frame.attrs.get("built_by"))}
 
 
 def _jsonable(x):
@@ -94,6 +140,8 @@ class ModelResult:
     aic: float | None = None
     specification: dict = field(default_factory=dict)
     sources: list = field(default_factory=list)
+    merges: list = field(default_factory=list)      # the frame's merge records (frame_provenance)
+    built_by: dict | None = None                    # the study function that built the frame
 
     def estimate(self, term: str, column: str = "estimate") -> float:
         row = self.terms.loc[self.terms.term == term, column]
@@ -105,6 +153,12 @@ class ModelResult:
         d = asdict(self)
         d["terms"] = self.terms.to_dict("records")
         return _jsonable(d)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ModelResult":
+        """The result :meth:`to_dict` (or a ``<name>.json`` file) describes."""
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{**{k: v for k, v in d.items() if k in known}, "terms": pd.DataFrame(d["terms"])})
 
     def save(self, folder: Path | str, frame: pd.DataFrame | None = None) -> dict[str, Path]:
         """Write ``<name>.json``, ``<name>.csv`` and (if given) ``<name>-data.csv``; return the paths."""

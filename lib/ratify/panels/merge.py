@@ -3,7 +3,9 @@
 Nothing is filled silently: a value appears in a year the source did not report only
 if the call asked for linear interpolation between two reported years, or for
 carrying the last report forward a set number of years. Each merge appends a
-record (source, columns, rules, coverage) to ``panel.attrs["merges"]``.
+record (source, file, SHA-256, reader, columns, rules, coverage) to ``panel.attrs["merges"]``;
+the records are plain dicts, lists, strings and numbers, so they survive a JSON round trip
+and end up in every model fitted on the panel.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from typing import Literal
 
 import pandas as pd
+
+from ..sources.provenance import origin
 
 KEY = ["ccode", "year"]
 
@@ -61,9 +65,8 @@ def add_measure(panel: pd.DataFrame, measure: pd.DataFrame, cols: list[str], *, 
     years = panel[KEY].drop_duplicates().astype({"year": "int64"})  # country-treaty-years repeat keys
     filled = _fill(m, years, cols, interpolate, carry_forward)
     out = panel.merge(filled[KEY + cols], on=KEY, how="left")
-    record = {"source": source, "file": measure.attrs.get("file"), "sha256": measure.attrs.get("sha256"),
-              "columns": cols, "interpolate": interpolate, "carry_forward": carry_forward,
-              "lag": lag, "coverage": {c: round(float(out[c].notna().mean()), 4) for c in cols}}
+    record = {**_origin(measure, source), "columns": list(cols), "interpolate": interpolate,
+              "carry_forward": int(carry_forward), "lag": int(lag), "coverage": _coverage(out, cols)}
     out.attrs = {**panel.attrs, "merges": [*panel.attrs.get("merges", []), record]}
     return out
 
@@ -80,11 +83,35 @@ def add_lag(panel: pd.DataFrame, columns: list[str] | dict[str, str], lag: int =
     names = columns if isinstance(columns, dict) else {c: f"{c}_l{lag}" for c in columns}
     out = panel
     for column, name in names.items():
-        origin = next((m for m in panel.attrs.get("merges", []) if column in m.get("columns", [])), {})
+        record = next((m for m in panel.attrs.get("merges", [])
+                       if column in m.get("columns", []) + m.get("computed", [])), {})
         values = panel[KEY + [column]].rename(columns={column: name})
-        values.attrs = {"file": origin.get("file"), "sha256": origin.get("sha256")}
-        out = add_measure(out, values, [name], source=origin.get("source"), lag=lag)
+        values.attrs = {k: record.get(k) for k in ("file", "sha256", "reader")}
+        out = add_measure(out, values, [name], source=record.get("source"), lag=lag)
         out.attrs["merges"][-1]["lag_of"] = column
+    return out
+
+
+def _origin(measure: pd.DataFrame, source: str) -> dict:
+    """Where a measure came from, as its reader stamped it, under the id the verb merged it as."""
+    return {**origin(measure), "source": source}
+
+
+def _coverage(out: pd.DataFrame, cols: list[str]) -> dict[str, float]:
+    return {c: round(float(out[c].notna().mean()), 4) for c in cols}
+
+
+def keep_merges(out: pd.DataFrame, *inputs: pd.DataFrame) -> pd.DataFrame:
+    """Put the merge records of ``inputs`` back on ``out`` (each record once, in order).
+
+    A pandas merge or concat of frames whose ``attrs`` differ returns empty ``attrs``, so a
+    study that joins two panels would otherwise publish models with no trail to their sources.
+    The first input's other ``attrs`` are kept too; ``out``'s own win over them.
+    """
+    records: list[dict] = []
+    for frame in inputs:
+        records += [m for m in frame.attrs.get("merges", []) if m not in records]
+    out.attrs = {**inputs[0].attrs, **out.attrs, "merges": records}
     return out
 
 
@@ -94,9 +121,8 @@ def add_static(panel: pd.DataFrame, measure: pd.DataFrame, cols: list[str], *, s
     if m.ccode.duplicated().any():
         raise ValueError(f"{source} has more than one row per ccode")
     out = panel.merge(m, on="ccode", how="left")
-    record = {"source": source, "file": measure.attrs.get("file"), "sha256": measure.attrs.get("sha256"),
-              "columns": cols, "static": True,
-              "coverage": {c: round(float(out[c].notna().mean()), 4) for c in cols}}
+    record = {**_origin(measure, source), "columns": list(cols), "static": True,
+              "coverage": _coverage(out, cols)}
     out.attrs = {**panel.attrs, "merges": [*panel.attrs.get("merges", []), record]}
     return out
 

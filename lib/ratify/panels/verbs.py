@@ -40,19 +40,32 @@ def add_democracy(panel: pd.DataFrame, measure: str = "polity2", lag: int = 0) -
     return add_measure(panel, data, [name], source=source, lag=lag)
 
 
+def _computed(panel: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Name the columns a verb computed from its merge (a log, a reversal) in that merge's record,
+    so a lag of them (``add_lag``) and a model's trail find their source."""
+    record = panel.attrs["merges"][-1]
+    record["computed"] = [*record.get("computed", []), *columns]
+    return panel
+
+
+def _with_log(panel: pd.DataFrame, measure: pd.DataFrame, column: str, source: str, lag: int,
+              log: bool) -> pd.DataFrame:
+    """Merge ``column`` and, with ``log``, add ``ln_<column>``."""
+    out = add_measure(panel, measure, [column], source=source, lag=lag)
+    if log:
+        out[f"ln_{column}"] = np.log(out[column])
+        _computed(out, f"ln_{column}")
+    return out
+
+
 def add_gdp_per_capita(panel: pd.DataFrame, log: bool = True, lag: int = 0) -> pd.DataFrame:
     """WDI GDP per capita (constant 2015 US$); with ``log`` also ``ln_gdppc``."""
-    out = add_measure(panel, sources.read_gdp_per_capita(), ["gdppc"], source="wdi_gdppc", lag=lag)
-    if log:
-        out["ln_gdppc"] = np.log(out.gdppc)
-    return out
+    return _with_log(panel, sources.read_gdp_per_capita(), "gdppc", "wdi_gdppc", lag, log)
 
 
 def add_population(panel: pd.DataFrame, log: bool = True, lag: int = 0) -> pd.DataFrame:
-    out = add_measure(panel, sources.read_population(), ["population"], source="wdi_population", lag=lag)
-    if log:
-        out["ln_population"] = np.log(out.population)
-    return out
+    """WDI population; with ``log`` also ``ln_population``."""
+    return _with_log(panel, sources.read_population(), "population", "wdi_population", lag, log)
 
 
 def add_net_migration(panel: pd.DataFrame, lag: int = 0) -> pd.DataFrame:
@@ -82,6 +95,7 @@ def add_pts(panel: pd.DataFrame, reverse: bool = True, lag: int = 0) -> pd.DataF
     if reverse:
         for s in "ahs":
             out[f"pts_{s}_rev"] = 6 - out[f"pts_{s}"]
+        _computed(out, "pts_a_rev", "pts_h_rev", "pts_s_rev")
     return out
 
 
@@ -137,7 +151,9 @@ def add_distance_to(panel: pd.DataFrame, target: int = 2, name: str | None = Non
     rows = rows[(rows.start_t <= rows._mid) & (rows._mid <= rows.end_t)]
     col = name or f"km_to_{target}"
     rows[col] = haversine_km(rows.lat, rows.lng, rows.lat_t, rows.lng_t)
-    return add_measure(panel, rows[["ccode", "year", col]], [col], source="cow_capitals")
+    measure = rows[["ccode", "year", col]]
+    measure.attrs = dict(caps.attrs)  # the joins above dropped the reader's stamp
+    return add_measure(panel, measure, [col], source="cow_capitals")
 
 
 HUMAN_RIGHTS = {
@@ -166,14 +182,14 @@ def add_conflict(panel: pd.DataFrame, source: str = "ucdp", lag: int = 0) -> pd.
         raise ValueError(f"source={source!r}; use 'ucdp' or 'cow'")
     data = readers[source]()
     spans = data.attrs["coverage_years"]
-    out = add_measure(panel, data, list(spans), source=f"{source} conflict", lag=lag)
+    out = add_measure(panel, data, list(spans), source=data.attrs["source"], lag=lag)  # the registered id
     for col, span in spans.items():
         covered = (out.year - lag).between(*span)
         out.loc[covered, col] = out.loc[covered, col].fillna(0)
         out[col] = out[col].astype("Int64")
     record = out.attrs["merges"][-1]
     record["coverage"] = {c: round(float(out[c].notna().mean()), 4) for c in spans}
-    record["zero_when_covered"] = {c: list(span) for c, span in spans.items()}
+    record["zero_when_covered"] = {c: [int(y) for y in span] for c, span in spans.items()}
     return out
 
 

@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from ..cache import cached
+from ..panels.merge import keep_merges
+from ..provenance import built_by
 
 # --- sample rules -------------------------------------------------------------------------------
 
@@ -226,6 +228,7 @@ def signing_rates(first: pd.DataFrame, adoption: pd.Series, cutoff, members: pd.
 # --- the analysis frame ----------------------------------------------------------------------------
 
 @cached
+@built_by
 def treaty_frame(cutoff: str = "2014-12-31", denominator: int = 206, consent_set: str = "bound",
                  participants: str = "paper", rules: tuple[str, ...] = DEFAULT_RULES, first_year: int = 1945,
                  last_adoption_year: int = 2014, window_years: float = 2.0) -> pd.DataFrame:
@@ -258,11 +261,13 @@ def treaty_frame(cutoff: str = "2014-12-31", denominator: int = 206, consent_set
     last = raw.groupby("mtdsg_no").date.max().rename("latest_action")
     frame = frame.merge(last, left_on="mtdsg_no", right_index=True, how="left")
     frame.attrs = {"source": "untc_mtdsg_2015", "file": "index.csv + treaties/*.csv", "cutoff": str(cut.date()),
+                   "inputs": ["igo_memberships"],  # UN members by year: the signing-rate denominators
                    "denominator": denominator, "consent_set": consent_set, "participants": participants,
                    "rules": list(rules), "capped": int(((raw_rate > 1) & frame.kept).sum())}
     return frame
 
 
+@built_by
 def with_proxy(frame: pd.DataFrame, proxy: str = "window") -> pd.DataFrame:
     """The sample (kept instruments) with ``sign_rate`` set to the chosen proxy."""
     if proxy not in SIGNING_PROXIES:
@@ -334,6 +339,7 @@ PREDECESSOR_COW = {260: 255, 678: 679, 680: 679, 315: 316}
 
 
 @cached
+@built_by
 def treaty_dyads(treaties: tuple[str, ...], cutoff: str = "2014-12-31", consent_set: str = "bound") -> pd.DataFrame:
     """One row per treaty and UN member state at adoption: years from adoption to first consent
     (``stop``), ``event`` = 1 if bound by ``cutoff``, else censored there.
@@ -367,4 +373,12 @@ def treaty_dyads(treaties: tuple[str, ...], cutoff: str = "2014-12-31", consent_
     dyads["start"] = 0.0
     dyads["stop"] = ((end - adopted).dt.days / 365.25).clip(lower=1 / 365.25)
     dyads["event"] = bound.astype(int)
+    dyads.attrs = {"inputs": ["untc_mtdsg_2015", "igo_memberships"]}
     return dyads
+
+
+@built_by
+def dyads_with_proxy(sample: pd.DataFrame, cutoff: str = "2014-12-31", consent_set: str = "bound") -> pd.DataFrame:
+    """:func:`treaty_dyads` of the sample's instruments with each instrument's ``sign_rate``."""
+    dyads = treaty_dyads(tuple(sample.mtdsg_no), cutoff, consent_set)
+    return keep_merges(dyads.merge(sample[["mtdsg_no", "sign_rate"]], on="mtdsg_no"), dyads, sample)

@@ -27,8 +27,10 @@ from ..cache import cached
 from ..diffusion import bound_share
 from ..panels import (add_democracy, add_gdp_per_capita, add_legal_origin, add_measure, add_migrant_stock,
                       add_pts, add_region, add_remittances, state_years)
+from ..provenance import built_by
 from ..risksets import consents_with_cow, country_risk_set
 from ..sources import read_gdi_wdi, read_hr_treaties, read_net_migration
+from ..sources.provenance import origin
 
 TREATY = "IV-13"
 SOURCES = ["hr_treaties_2026", "cow_states"]
@@ -52,6 +54,11 @@ SENDING_MEASURES = ("dummy", "continuous")
 DIFFUSION = ("regional", "none")
 
 CONTROLS = ["democracy", "common_law", "ln_gdppc", "pts_rev"]
+#: Model columns -> the merged columns they are made from (for the trail of each term; see ratify.provenance).
+DERIVED = {"sending": ["net_migration"], "net_sending": ["net_migration"], "net_emigration": ["net_migration"],
+           "remittances": ["remittances_pct_gdp"], "immigrant_stock": ["immigrant_share_pct"],
+           "democracy": ["bmr_democracy", "polity2", "v2x_polyarchy"], "pts_rev": ["pts_s", "pts_a", "pts_h"],
+           "regional_share_10": ["continent", "region"]}
 LABELS = {
     "net_sending": "Net sending state (H1)",
     "net_emigration": "Net emigration, 100,000 persons (H1)",
@@ -97,8 +104,10 @@ def five_year_net_migration(annual: pd.DataFrame, first: int = 1985, last: int =
     grouped = df.assign(period=period_start).groupby(["ccode", "period"]).net_migration
     out = grouped.agg(["mean", "size"]).reset_index()
     out = out[out["size"] >= 3]
-    return pd.DataFrame({"ccode": out.ccode.astype("int64"), "year": (out.period + 2).astype("int64"),
+    five = pd.DataFrame({"ccode": out.ccode.astype("int64"), "year": (out.period + 2).astype("int64"),
                          "net_migration": out["mean"].astype(float)})
+    five.attrs = {**annual.attrs, "layout": "five-year means at the middle year"}  # keep the file and hash
+    return five
 
 
 def net_migration_table(series: str) -> tuple[pd.DataFrame, str]:
@@ -154,6 +163,7 @@ def _system_years(start: int, end: int) -> pd.DataFrame:
 
 
 @cached
+@built_by
 def country_panel(end_year: int = 2015, net_migration_series: str = "five_year",
                   remittance_source: str = "cmps", interpolate_remittances: bool = True,
                   democracy: str = "bmr", region_scheme: str = "continent") -> pd.DataFrame:
@@ -186,6 +196,7 @@ def country_panel(end_year: int = 2015, net_migration_series: str = "five_year",
 
 
 @cached
+@built_by
 def risk_set(end_year: int = 2015, sending_measure: str = "dummy", sending_threshold: float = 0.0,
              net_migration_series: str = "five_year", remittance_source: str = "cmps",
              interpolate_remittances: bool = True, log_stock: bool = False, democracy: str = "bmr",
@@ -216,7 +227,7 @@ def risk_set(end_year: int = 2015, sending_measure: str = "dummy", sending_thres
     rs["pts_rev"] = pts_reversed(rs, pts_source)
     rs["regional_share_10"] = 10 * rs.regional_share
     rs["global_share_10"] = 10 * rs.global_share
-    rs.attrs = {**panel.attrs, **rs.attrs,
+    rs.attrs = {**panel.attrs, **rs.attrs, "derived": DERIVED, "inputs": [origin(consents), *SOURCES],
                 "parameters": {"end_year": end_year, "sending_measure": sending_measure,
                                "sending_threshold": sending_threshold, "net_migration_series": net_migration_series,
                                "remittance_source": remittance_source,

@@ -30,8 +30,10 @@ from ..diffusion import bound_share
 from ..models import complete, event_time_dummies, fit_linear, fit_poisson
 from ..models.results import ModelResult
 from ..panels import add_constraints, add_democracy, add_gdp_per_capita, add_igo_count, add_measure, add_region
-from ..panels import add_ratification_rules, state_years
+from ..panels import add_ratification_rules, keep_merges, state_years
+from ..provenance import built_by
 from ..risksets import counting_process, event_years, validate
+from ..sources.provenance import origin
 
 # --- the treaty set -----------------------------------------------------------------------------
 
@@ -118,6 +120,7 @@ def signatures_and_consents(treaties: list[str]) -> pd.DataFrame:
 # --- the country-year panel of ratifier measures ----------------------------------------------
 
 @cached
+@built_by
 def ratifier_panel(start: int = 1960, end: int = 2016, lag: int = 1) -> pd.DataFrame:
     """COW state-years with ratifier-strength measures, democracy and controls, lagged ``lag`` years.
 
@@ -210,6 +213,7 @@ A1_CONTROLS = ["polyarchy_z", "ln_gdppc", "cold_war"]
 
 
 @cached
+@built_by
 def a1_frame(treaty_set_name: str = "all", risk_start: str = "signature", ratifier_measure: str = "legcon",
              start_year: int = 1966, end_year: int = 2014, lag_years: int = 1, new_democracy_window: int = 5,
              diffusion: str = "global", include_successions: bool = False) -> pd.DataFrame:
@@ -242,7 +246,10 @@ def a1_frame(treaty_set_name: str = "all", risk_start: str = "signature", ratifi
     df["polyarchy_x_costly"] = df.polyarchy_z * df.costly
     df["cold_war"] = (df.year <= 1989).astype(int)
     df.attrs = {**attrs, "merges": panel.attrs.get("merges", []), "ratifier_measure": ratifier_measure,
-                "ratifier_column": col}
+                "ratifier_column": col, "derived": {  # model column -> merged columns (the trail of each term)
+                    "ratifier_z": [col], "ratifier_x_costly": [col], "polyarchy_z": ["v2x_polyarchy"],
+                    "polyarchy_x_costly": ["v2x_polyarchy"], "new_democracy": ["bmr_democracy", "bmr_duration"],
+                    "newdem_x_delegation": ["bmr_democracy", "bmr_duration"]}}
     return df
 
 
@@ -345,6 +352,7 @@ def igo_accessions(start: int = 1966, end: int = 2014) -> pd.DataFrame:
 
 
 @cached
+@built_by
 def a2_panel(start: int = 1966, end: int = 2014, transition_window: int = 3, lag: int = 1) -> pd.DataFrame:
     """Country-years with accession counts (all, democratic/other IGOs, small/large IGOs) and
     a BMR democratisation indicator: a transition to democracy in ``year`` or the
@@ -371,7 +379,9 @@ def a2_panel(start: int = 1966, end: int = 2014, transition_window: int = 3, lag
     panel = panel.merge(bmr[["ccode", "year", "democratizing", "transition_year"]], on=["ccode", "year"], how="left")
     panel = (panel.pipe(add_democracy, "bmr", lag=lag).pipe(add_gdp_per_capita, lag=lag).pipe(add_igo_count, lag=lag))
     panel["igo_full_10"] = panel.igo_full.astype(float) / 10
-    panel.attrs.update(density_cut=float(dens_cut), size_cut=float(size_cut), accessions=len(joins))
+    panel.attrs.update(density_cut=float(dens_cut), size_cut=float(size_cut), accessions=len(joins),
+                       # the inputs read outside the panel verbs
+                       inputs=["cow_states", "igo_memberships", "vdem_simple", origin(bmr)])
     return panel
 
 
@@ -417,6 +427,7 @@ def first_transition(panel: pd.DataFrame) -> pd.Series:
 # --- A3: the democracy deficit -------------------------------------------------------------
 
 @cached
+@built_by
 def a3_panel(start: int = 1970, end: int = 2014, exposure_lag: int = 1) -> pd.DataFrame:
     """Country-years 1970-2014: V-Dem constraints (current), IGO count lagged ``exposure_lag``
     years, ln GDP per capita and BMR democracy lagged one year, and the first year of full
@@ -432,7 +443,8 @@ def a3_panel(start: int = 1970, end: int = 2014, exposure_lag: int = 1) -> pd.Da
     trade = read_igo_memberships(["gatt", "wto"])
     first = trade[trade.status == "full"].groupby("ccode").year.min().rename("gatt_wto_year").reset_index()
     first = first.astype({"ccode": "int64", "gatt_wto_year": "int64"})
-    panel = panel.merge(first, on="ccode", how="left")
+    panel = keep_merges(panel.merge(first, on="ccode", how="left"), panel)  # the join drops the merge records
+    panel.attrs["inputs"] = [origin(trade)]  # GATT/WTO membership years
     return panel
 
 

@@ -26,6 +26,8 @@ import pandas as pd
 
 from ..cache import cached, data_builder
 from ..design import FILE, MODEL, Between, StudyDesign
+from ..panels.merge import keep_merges
+from ..provenance import built_by
 
 US = 2
 #: COW codes of the Americas: 20 (Canada) to 165 (Uruguay); the US (2) is outside the range.
@@ -195,6 +197,8 @@ def bound_before(actions: pd.DataFrame, treaty: str, years: pd.DataFrame, states
 # --- country-year and year covariates -----------------------------------------------------------
 
 INTERVENTION_SOURCES = ("mip", "icb", "mids")
+#: The registered source each intervention option reads (what a frame lists among its inputs).
+INTERVENTION_SOURCE_IDS = {"mip": "mip_interventions", "icb": "icb_v13", "mids": "cow_mid"}
 
 
 @data_builder  # MIP is an Excel workbook: reading it takes seconds, a multiverse asks for it hundreds of times
@@ -276,7 +280,8 @@ def country_covariates(first: int = 1946, last: int = 2015, *, threat: str = "id
         v = read_vdem_constraints().dropna(subset=["ccode"])
         v = v.assign(ccode=v.ccode.astype("int64"), constraints=v.v2xlg_legcon)
         out = add_measure(out, v, ["constraints"], source="vdem_constraints", lag=lag)
-    out = out.merge(independence_after_1945(), on="ccode", how="left")
+    out = keep_merges(out.merge(independence_after_1945(), on="ccode", how="left"), out)  # the join drops attrs
+    out.attrs["derived"] = {"ideal_diff": ["ideal_point", "agree_usa"], "distance_1000km": ["km_to_us"]}
     cols = ["ccode", "year", "ideal_diff", "us_cinc", "cinc", "cinc_sq", "distance_1000km", "indep_after_1945"]
     return out[cols + (["constraints"] if constraints != "none" else [])].reset_index(drop=True)
 
@@ -355,18 +360,21 @@ def build_un_frame(index: pd.DataFrame, actions: pd.DataFrame, design: Design | 
     treaties, risk = risk or un_risk_set(index, actions, design, first)
     t1 = perf_counter()
     last = design.end_year
-    frame = assemble(risk, actions, treaty_subjects(treaties, design.subject_map),
-                     country_covariates(first, last, threat=design.threat, constraints=design.constraints),
+    countries = country_covariates(first, last, threat=design.threat, constraints=design.constraints)
+    frame = assemble(risk, actions, treaty_subjects(treaties, design.subject_map), countries,
                      intervention_dummy(range(first, last + 1), us_intervention_years(design.intervention_source),
                                         design.intervention_window),
                      treaty="mtdsg_no", us_definition=design.us_definition, peers="all")
-    frame.attrs = {"treaties": len(treaties), "unmatched_participants": risk.attrs.get("unmatched_participants"),
-                   "bound_before_entry": len(risk.attrs.get("bound_before_entry", [])),
-                   "seconds_risk_set": t1 - t0, "seconds_covariates": perf_counter() - t1}
+    frame = keep_merges(frame, countries)  # assemble's joins drop the covariates' merge records
+    frame.attrs.update({"inputs": ["untc_mtdsg_2015", "cow_states", INTERVENTION_SOURCE_IDS[design.intervention_source]],
+                        "treaties": len(treaties), "unmatched_participants": risk.attrs.get("unmatched_participants"),
+                        "bound_before_entry": len(risk.attrs.get("bound_before_entry", [])),
+                        "seconds_risk_set": t1 - t0, "seconds_covariates": perf_counter() - t1})
     return frame
 
 
 @data_builder(store=False)  # 36 MB a frame, hundreds in a multiverse: built from the stored stages instead
+@built_by
 def un_frame(data: Design) -> pd.DataFrame:
     """The UN-sample model frame (country-treaty-years with every Table 2 covariate) for a design's
     data choices (``design.data_choices()``), shared in a process by every universe that has them."""
@@ -451,6 +459,7 @@ def read_oas_signatory_table(path: Path | str, consent: str = "deposit") -> tupl
 
 
 @data_builder
+@built_by
 def oas_frame(data: Design, subjects: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
     """The inter-American model frame for a design's data choices: from a user's OAS table
     (``oas_table``, a local file the design holds by content, so an edited table is a new frame)
@@ -468,13 +477,18 @@ def oas_frame(data: Design, subjects: tuple[tuple[str, str], ...] = ()) -> pd.Da
     actions = actions[actions.treaty.isin(treaties.treaty)]
     risk = treaty_risk_set(american_states(first, last, drop=data.drop_states), treaties, actions, end=last,
                            treaty="treaty", participant_key="ccode")
-    frame = assemble(risk, actions, subject,
-                     country_covariates(first, last, threat=data.threat, constraints=data.constraints),
+    countries = country_covariates(first, last, threat=data.threat, constraints=data.constraints)
+    frame = assemble(risk, actions, subject, countries,
                      intervention_dummy(range(first, last + 1), us_intervention_years(data.intervention_source),
                                         data.intervention_window),
                      treaty="treaty", us_definition=data.us_definition, peers="americas")
-    frame.attrs = {"treaties": int(treaties.treaty.nunique()),
-                   "bound_before_entry": len(risk.attrs.get("bound_before_entry", []))}
+    frame = keep_merges(frame, countries)  # assemble's joins drop the covariates' merge records
+    treaty_inputs = ([{"source": "OAS signatory table (user-supplied)", "file": str(data.oas_table),
+                       "sha256": data.oas_table.sha256}] if data.oas_table
+                     else ["manytreaties_agreements", "manytreaties_parties"])
+    frame.attrs.update({"inputs": [*treaty_inputs, "cow_states", INTERVENTION_SOURCE_IDS[data.intervention_source]],
+                        "treaties": int(treaties.treaty.nunique()),
+                        "bound_before_entry": len(risk.attrs.get("bound_before_entry", []))})
     return frame
 
 

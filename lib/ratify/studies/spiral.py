@@ -29,7 +29,8 @@ from ..cache import cached
 from ..models import event_time_dummies, fit_ipw_linear, fit_linear, fit_ordered_logit
 from ..models.results import ModelResult
 from ..panels import add_conflict, add_democracy, add_gdp_per_capita, add_human_rights, add_igo_count
-from ..panels import add_lag, add_measure, add_population, add_pts, add_region, state_years
+from ..panels import add_lag, add_measure, add_population, add_pts, add_region, add_static, state_years
+from ..provenance import built_by
 
 # --- regime categories ------------------------------------------------------------------------
 
@@ -167,6 +168,7 @@ def ratification_years(source: str = "untc_mtdsg_2015") -> pd.DataFrame:
         out[f"{name.lower()}_date"] = date
         out[f"{name.lower()}_year"] = date.dt.year.astype("Int64")
     out = out.reset_index()
+    out.attrs.update({k: consent.attrs.get(k) for k in ("file", "sha256", "reader")})  # the reader's stamp
     out.attrs.update(source=source, unmatched=consent.attrs["unmatched"], matching=consent.attrs["matching"],
                      matched_later=consent.attrs["matching"]["later_names"])
     return out
@@ -213,11 +215,12 @@ def leader_tenure() -> pd.DataFrame:
                 rows.append((int(r.ccode), y, y - r.start.year + 1))
     df = pd.DataFrame(rows, columns=["ccode", "year", "leader_tenure"])
     df = df.sort_values("leader_tenure").drop_duplicates(["ccode", "year"], keep="first")
-    df.attrs.update(source="archigos")
+    df.attrs = dict(a.attrs)  # read_archigos's stamp: source, file, hash, reader
     return df
 
 
 @cached
+@built_by
 def spiral_panel(start: int = 1966, end: int = 2016, ratification_source: str = "untc_mtdsg_2015") -> pd.DataFrame:
     """COW country-years with every outcome, moderator and control the chapter uses, and the
     CAT/ICCPR deposit years (``cat_year``, ``iccpr_year``) from ``ratification_source``.
@@ -236,13 +239,24 @@ def spiral_panel(start: int = 1966, end: int = 2016, ratification_source: str = 
     panel = add_measure(panel, read_vdem_constraints(columns=VDEM_COLUMNS), VDEM_COLUMNS, source="vdem_constraints")
     panel = add_measure(panel, leader_tenure(), ["leader_tenure"], source="archigos")
     years = ratification_years(ratification_source)
-    merged = panel.merge(years[["ccode", "cat_year", "iccpr_year"]], on="ccode", how="left")
-    merged.attrs = {**panel.attrs, "ratification_source": ratification_source,
-                    "unmatched_participants": years.attrs["unmatched"]}
-    merged.attrs["merges"] = panel.attrs.get("merges", []) + [{"source": ratification_source,
-                                                                "columns": ["cat_year", "iccpr_year"]}]
+    merged = add_static(panel, years, ["cat_year", "iccpr_year"], source=ratification_source)
+    merged.attrs.update(ratification_source=ratification_source, unmatched_participants=years.attrs["unmatched"],
+                        derived=DERIVED)
     return merged
 
+
+#: Model columns -> the merged columns they are made from (the trail of each term; see ratify.provenance).
+DERIVED = {"ratified": ["cat_year", "iccpr_year"], "treat_year": ["cat_year", "iccpr_year"],
+           **{f"{kind}_{short}": ["polity2", "v2x_regime", "cat_year", "iccpr_year"][: 2 if kind == "reg" else 4]
+              for kind in ("reg", "rat") for short in ("sdem", "trans", "saut")},
+           "democracy": ["polity2_l1"], "poor_record": ["theta_mean_l1"],
+           "democracy_x_poor": ["polity2_l1", "theta_mean_l1"],
+           "multiparty_autocracy": ["polity2_l1", "v2elmulpar_l1"], "multiparty_x_poor": ["v2elmulpar_l1", "theta_mean_l1"],
+           "regional_share_10": ["region", "cat_year", "iccpr_year"],
+           "censored_media": ["v2mecenefm_l1"], "share_x_censored": ["region", "v2mecenefm_l1"],
+           "ln_tenure": ["leader_tenure_l1"], "tenure_x_poor": ["leader_tenure_l1", "theta_mean_l1"],
+           "igo_10": ["igo_full_l1"],
+           **{lvl: ["polity2_l1"] for lvl in [f"lvl_{'m' if k < 0 else 'p'}{abs(k)}" for k in range(-9, 11)]}}
 
 #: Outcome columns and labels; all coded so that higher = more respect.
 OUTCOMES = {"physint": "CIRI physical integrity (0–8)", "tort": "CIRI torture (0–2)",
@@ -258,6 +272,7 @@ LAGGED_CONTROLS = {"ln_gdppc": "ln_gdppc_l1", "ln_population": "ln_population_l1
                    "civil_conflict": "civil_war_l1", "interstate": "interstate_l1"}
 
 
+@built_by
 def analysis_frame(panel: pd.DataFrame, outcome: str, *, treaty: str = "CAT", lag: int = 1,
                    pre1976_iccpr: str = "eif1976", start_year: int = 1981, end_year: int = 2011,
                    regime_scheme: str = "polity", stable_window: str = "sample",
@@ -278,7 +293,7 @@ def analysis_frame(panel: pd.DataFrame, outcome: str, *, treaty: str = "CAT", la
         p[f"reg_{short}"] = inside
         p[f"rat_{short}"] = p.ratified * inside
     out = p[p.year.between(start_year, end_year)].reset_index(drop=True)
-    out.attrs = {**panel.attrs, "outcome": outcome, "treaty": treaty}
+    out.attrs = {**p.attrs, "outcome": outcome, "treaty": treaty}  # p: the panel's records and the lags'
     return out
 
 
@@ -331,6 +346,7 @@ def piecewise_fits(frame: pd.DataFrame, breaks: range = range(-8, 9), controls: 
 # --- who ratifies (event history) -------------------------------------------------------------
 
 @cached
+@built_by
 def ratification_risk_set(treaty: str = "CAT", end_year: int = 2014, ratification_source: str = "untc_mtdsg_2015",
                           poor_record_cut: float = 0.0) -> pd.DataFrame:
     """Country-years at risk of ratifying ``treaty``: from its opening for signature (ICCPR 1966,
@@ -356,6 +372,7 @@ def ratification_risk_set(treaty: str = "CAT", end_year: int = 2014, ratificatio
                 "igo_full"]
     lagged = add_lag(lagged, previous)
     lagged[[f"{c}_l1" for c in previous]] = lagged[[f"{c}_l1" for c in previous]].astype(float)
+    trail = lagged.attrs  # the panel's merge records, the IGO count's and the lags'; the join below drops them
     lagged = lagged.merge(shares[["ccode", "year", "regional_share"]], on=["ccode", "year"], how="left")
     consents = panel.dropna(subset=[col])[["ccode", col]].drop_duplicates()
     consents = consents.assign(date=pd.to_datetime(consents[col].astype(int).astype(str) + "-07-01"))
@@ -373,7 +390,7 @@ def ratification_risk_set(treaty: str = "CAT", end_year: int = 2014, ratificatio
     rs["ln_tenure"] = np.log(rs.leader_tenure_l1)
     rs["tenure_x_poor"] = rs.ln_tenure * rs.poor_record
     rs["igo_10"] = rs.igo_full_l1 / 10
-    rs.attrs = {**panel.attrs, "treaty": treaty, "opening": opening}
+    rs.attrs = {**trail, "treaty": treaty, "opening": opening}
     return rs
 
 
