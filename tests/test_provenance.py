@@ -164,7 +164,7 @@ def test_table2_models_keep_the_covariates_merges_and_sources(real_mirror):
     JSON listed none."""
     from ratify.studies import soft_balancing as sb
 
-    frame = sb.build_un_frame(*sb.un_inputs(1946, 2015), 1946, 2015)
+    frame = sb.build_un_frame(*sb.un_inputs(1946, 2015))
     result = sb.fit_table2(frame, "all", name="t2", label="Table 2, column 2").result
     merged = {m["source"] for m in result.merges}
     assert {"ideal_points_2024", "cow_nmc", "cow_capitals", "polity5"} <= merged

@@ -59,6 +59,28 @@ def trace(
         raise typer.Exit(2) from None
 
 
+@app.command("explain")
+def explain(
+    chapter: str = typer.Argument(..., help="Chapter slug or number, e.g. 02-migrant-workers or 2."),
+    row: str = typer.Argument(..., help="A row of the chapter's paper-vs-ours table: its id (e.g. "
+                                        "hr_sending@wlm_model1, C11) or its published item's id (hr_sending)."),
+    results: Path = typer.Option(None, "--results", help="Read this results folder, not the chapter's last build."),
+) -> None:
+    """Explain one number of a chapter's comparison: what the paper printed and where, ours and its
+    verdict, and the trail to the upstream files (builder, merge records, sources, readers).
+
+    Example: ratify explain 02-migrant-workers hr_sending
+    """
+    from .explain import explain as explain_row
+    from .provenance import TraceError
+
+    try:
+        typer.echo(explain_row(chapter, row, folder=results), nl=False)
+    except TraceError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+
+
 # --- variants: rerun a chapter's analysis notebook with other parameters ------------------------
 
 def _chapter_or_exit(chapter: str):
