@@ -12,13 +12,20 @@ from __future__ import annotations
 import re
 import shutil
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-import pooch
 import requests
-from tqdm import tqdm
+from tqdm import TqdmWarning, tqdm
+
+# pooch imports tqdm.auto, which inside a Jupyter kernel without ipywidgets warns that it cannot
+# draw a widget bar. pooch never draws a bar here (progressbar=False; ours is a console bar), so
+# that one warning says nothing about the book and would otherwise land in a page's output.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="IProgress not found", category=TqdmWarning)
+    import pooch
 
 from .errors import CacheNotWritableError, CorruptFileError, DataError, DataUnavailableError, Failure, OfflineError
 from .locations import cache_dir, mirror_dir
