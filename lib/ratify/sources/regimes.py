@@ -7,11 +7,22 @@ from pathlib import Path
 import pandas as pd
 
 from .provenance import read_rdata, registered_path, stamp
-from .units import keep_continuing_unit
+from .units import columns_as, keep_continuing_unit
 
 #: Polity's special codes in democ/autoc/polity/xconst, and what they mean.
 POLITY_SPECIAL = {-66: "interruption", -77: "interregnum", -88: "transition"}
 POLITY_COMPONENTS = ["democ", "autoc", "polity", "xconst"]
+
+#: The reader's columns: ours <- (the file's, dtype; None keeps the file's numbers as they are).
+POLITY_COLUMNS = {"ccode": ("cown", "Int64"), "year": ("year", "Int64"), "gwcode": ("GWn", "Int64"),
+                  "polity_ccode": ("polity_annual_ccode", "Int64"), "scode": ("scode", "string"),
+                  "country": ("polity_annual_country", "string"),
+                  **{c: (c, None) for c in POLITY_COMPONENTS}, "polity2": ("polity2", None),
+                  "durable": ("durable", None)}
+BMR_COLUMNS = {"ccode": ("cown", "Int64"), "year": ("year", "Int64"), "bmr_ccode": ("bmr_ccode", "Int64"),
+               "country": ("extended_country_name", "string"), "democracy": ("democracy", "Int64"),
+               "democracy_trans": ("democracy_trans", "Int64"), "democracy_duration": ("democracy_duration", None),
+               "sovereign": ("sovereign", "Int64")}
 
 
 def read_polity5(path: Path | str | None = None, last_year: int = 2018) -> pd.DataFrame:
@@ -29,17 +40,7 @@ def read_polity5(path: Path | str | None = None, last_year: int = 2018) -> pd.Da
     listed in ``df.attrs["unmatched"]``.
     """
     raw = read_rdata(registered_path("polity5", path=path), "polity5")
-    df = pd.DataFrame({
-        "ccode": raw.cown.astype("Int64"),
-        "year": raw.year.astype("Int64"),
-        "gwcode": raw.GWn.astype("Int64"),
-        "polity_ccode": raw.polity_annual_ccode.astype("Int64"),
-        "scode": raw.scode.astype("string"),
-        "country": raw.polity_annual_country.astype("string"),
-        **{c: raw[c] for c in POLITY_COMPONENTS},
-        "polity2": raw.polity2,
-        "durable": raw.durable,
-    })
+    df = columns_as(raw, POLITY_COLUMNS)
     special = df.polity.where(df.polity.isin(list(POLITY_SPECIAL)))
     df["polity_special"] = special.map(POLITY_SPECIAL).astype("string")
     df[POLITY_COMPONENTS] = df[POLITY_COMPONENTS].mask(df[POLITY_COMPONENTS].isin(list(POLITY_SPECIAL)))
@@ -57,16 +58,7 @@ def read_bmr(path: Path | str | None = None) -> pd.DataFrame:
     units without a COW code (Great Colombia, ...) are listed in ``attrs["unmatched"]``.
     """
     raw = read_rdata(registered_path("bmr", path=path), "bmr")
-    df = pd.DataFrame({
-        "ccode": raw.cown.astype("Int64"),
-        "year": raw.year.astype("Int64"),
-        "bmr_ccode": raw.bmr_ccode.astype("Int64"),
-        "country": raw.extended_country_name.astype("string"),
-        "democracy": raw.democracy.astype("Int64"),
-        "democracy_trans": raw.democracy_trans.astype("Int64"),
-        "democracy_duration": raw.democracy_duration,
-        "sovereign": raw.sovereign.astype("Int64"),
-    })
+    df = columns_as(raw, BMR_COLUMNS)
     unmatched = sorted(raw.loc[raw.cown.isna(), "bmr_country"].unique())
     df = keep_continuing_unit(df[df.ccode.notna()], unit="bmr_ccode")
     return stamp(df, "bmr", unmatched=unmatched)

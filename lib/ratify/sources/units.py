@@ -5,6 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 
+def columns_as(raw: pd.DataFrame, columns: dict[str, tuple[str, str | None]]) -> pd.DataFrame:
+    """The file's columns under the book's names and dtypes (``{ours: (the file's, dtype or None)}``),
+    so a reader states its column map once, as data."""
+    return pd.DataFrame({ours: raw[theirs] if dtype is None else raw[theirs].astype(dtype)
+                         for ours, (theirs, dtype) in columns.items()})
+
+
 def keep_continuing_unit(df: pd.DataFrame, unit: str, key: tuple[str, str] = ("ccode", "year"),
                          label: str = "country") -> pd.DataFrame:
     """One row per ``key``: where two units of the source share a COW code in a year
