@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ratify.design import ParameterError, design_fields
 from ratify.studies import bargaining as b
 
 
@@ -54,8 +55,8 @@ def test_each_rule_removes_what_it_says_and_nothing_universal():
 def test_switching_a_rule_off_keeps_its_instruments_and_typos_raise():
     ruled = b.apply_rules(INDEX, rules=("post_1945",)).set_index("mtdsg_no")
     assert ruled.kept["XIX-37"] and ruled.kept["IX-1"]
-    with pytest.raises(ValueError, match="Unknown sample rule"):
-        b.apply_rules(INDEX, rules=("post_1954",))
+    with pytest.raises(ParameterError, match="post_1954"):
+        b.Design(sample_rules=("post_1954",))
 
 
 def test_waterfall_accounts_for_every_instrument():
@@ -105,24 +106,36 @@ def test_dv_shares_and_formulas():
     assert shares == {"below_0.2": 0.25, "below_0.5": 0.5, "above_0.9": 0.25}
     assert "C(chapter_label)" in b.model_formula("model2")
     assert b.model_formula("model1", controls=True).endswith("amendment_or_protocol")
-    with pytest.raises(ValueError):
-        b.model_formula("model3")
 
 
-def test_unknown_choices_raise():
-    with pytest.raises(ValueError, match="consent_set"):
-        b.first_dates(pd.DataFrame(), "everything")
-    with pytest.raises(ValueError, match="participants"):
-        b.keep_participants(pd.DataFrame(), "states")
-    with pytest.raises(ValueError, match="signing_proxy"):
-        b.with_proxy(pd.DataFrame({"kept": []}), "negotiators")
+@pytest.mark.parametrize("field, value", [("consent_set", "everything"), ("participants", "states"),
+                                          ("signing_proxy", "negotiators"), ("denominator", 300),
+                                          ("cutoff", "2020-12-31")])
+def test_the_design_names_a_bad_value_and_what_is_allowed(field, value):
+    with pytest.raises(ParameterError, match=field):
+        b.Design(**{field: value})
+
+
+def test_the_designs_choices_are_the_modules_tables():
+    fields = {f.name: f for f in design_fields(b.Design)}
+    assert set(fields["sample_rules"].choices) == set(b.SAMPLE_RULES) | set(b.EXTRA_RULES)
+    assert set(fields["consent_set"].choices) == set(b.CONSENT_SETS)
+    assert set(fields["participants"].choices) == set(b.PARTICIPANT_SETS)
+    assert set(fields["signing_proxy"].choices) == set(b.SIGNING_PROXIES)
+    assert b.Design().sample_rules == b.DEFAULT_RULES
+
+
+def test_model_options_share_one_frame():
+    d = b.Design(se_type="model", estimator="beta", controls=True, signing_proxy="ever")
+    assert d.data_choices() == b.Design()
+    assert b.Design(consent_set="fn2").data_choices() != b.Design()
 
 
 # --- real data ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def frame(real_mirror):
-    return b.treaty_frame()
+    return b.treaty_frame(b.Design())
 
 
 def test_rebuilt_frame_is_a_valid_cross_section(frame):
@@ -148,3 +161,26 @@ def test_signing_proxy_predicts_the_rate(frame):
     fit = fit_fractional_logit(sample, b.model_formula("model1"), se="stata")
     row = fit.result.terms.set_index("term").loc["sign_rate"]
     assert row.estimate > 0 and row.p_value < 0.01
+
+
+def test_fit_key_models_fits_the_named_models_under_a_design(real_mirror):
+    one = b.fit_key_models(b.Design(), models=["ch1_model1"])
+    assert list(one) == ["ch1_model1"]
+    both = b.fit_key_models(b.Design(se_type="model"))
+    assert set(both) == set(b.TABLE1)
+    robust = one["ch1_model1"].terms.set_index("term")
+    model = both["ch1_model1"].terms.set_index("term")
+    assert robust.estimate["sign_rate"] == pytest.approx(model.estimate["sign_rate"])  # SEs differ, not estimates
+    assert robust.std_error["sign_rate"] != pytest.approx(model.std_error["sign_rate"])
+    with pytest.raises(KeyError, match="ch1_model3"):
+        b.fit_key_models(b.Design(), models=["ch1_model3"])
+
+
+def test_perturb_is_applied_to_the_sample_before_fitting(real_mirror):
+    def shuffle(d):
+        return d.assign(sign_rate=d.sign_rate.sample(frac=1, random_state=1).to_numpy())
+
+    plain = b.fit_key_models(b.Design(), models=["ch1_model1"])["ch1_model1"]
+    null = b.fit_key_models(b.Design(), models=["ch1_model1"], perturb=shuffle)["ch1_model1"]
+    assert null.n == plain.n
+    assert abs(null.terms.set_index("term").estimate["sign_rate"]) < plain.terms.set_index("term").estimate["sign_rate"]

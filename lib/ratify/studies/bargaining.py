@@ -21,11 +21,14 @@ MTDSG scrape (``untc_mtdsg_2015``) and says, rule by rule, what it does:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
 
-from ..cache import cached
+from ..cache import cached, data_builder
+from ..design import MODEL, Between, StudyDesign
 from ..panels.merge import keep_merges
 from ..provenance import built_by
 
@@ -93,11 +96,8 @@ def apply_rules(index: pd.DataFrame, rules=DEFAULT_RULES, first_year: int = 1945
     """The index with ``excluded_by`` (first rule that drops it, in the order given, or None) and ``kept``.
 
     Before the rules: an instrument needs a participant table and an adoption date in the
-    window (``window``). Unknown rule names raise, so a typo cannot silently keep everything.
+    window. Rule names are checked by :class:`Design` (an unknown name is a KeyError here).
     """
-    unknown = set(rules) - set(SAMPLE_RULES) - set(EXTRA_RULES)
-    if unknown:
-        raise ValueError(f"Unknown sample rule(s) {sorted(unknown)}; rules are {sorted({**SAMPLE_RULES, **EXTRA_RULES})}")
     flags = exclusion_flags(index, first_year)
     out = index.copy()
     out["excluded_by"] = None
@@ -105,7 +105,7 @@ def apply_rules(index: pd.DataFrame, rules=DEFAULT_RULES, first_year: int = 1945
     late = out.adoption_date.dt.year.gt(last_adoption_year) | out.adoption_date.isna()
     out.loc[out.excluded_by.isna() & late, "excluded_by"] = "adopted_after_window_or_undated"
     for rule in rules:
-        out.loc[out.excluded_by.isna() & flags[rule], "excluded_by"] = rule
+        out.loc[out.excluded_by.isna() & flags[rule], "excluded_by"] = rule  # KeyError for an unknown rule
     out["kept"] = out.excluded_by.isna()
     return out
 
@@ -121,6 +121,37 @@ def waterfall(ruled: pd.DataFrame) -> pd.DataFrame:
                                     "no_participant_table": "no participant table in the 2015 scrape",
                                     "adopted_after_window_or_undated": "adopted after the last year, or no date"})
     return table
+
+
+# --- the design ---------------------------------------------------------------------------------
+
+FIRST_YEAR = 1945  # the paper studies instruments negotiated from 1945 on (rule post_1945)
+
+
+#: The rule names a design may list (:data:`SAMPLE_RULES` and :data:`EXTRA_RULES`).
+SampleRule = Literal["post_1945", "no_commodities", "no_league_era", "no_io_charters", "universal_only",
+                     "no_consolidated_texts", "no_annexes", "no_amendments"]
+Cutoff = Literal["2014-12-31", "2009-12-31", "2004-12-31", "2015-03-01"]
+Proxy = Annotated[Literal["window", "first_year", "ever"], MODEL]  # the frame holds every proxy: a model choice
+SEType = Annotated[Literal["stata", "HC0", "HC1", "pearson", "model"], MODEL]
+Estimator = Annotated[Literal["fractional_logit", "beta"], MODEL]
+
+
+@dataclass(frozen=True, repr=False)
+class Design(StudyDesign):
+    """Every choice of the Table 1 analysis, with the book's as defaults (the notebook's parameters)."""
+
+    cutoff: Cutoff = "2014-12-31"  # date on which parties are counted (the scrape is of March 2015, so no later date)
+    denominator: Annotated[int, Between(150, 250)] = 206  # potential parties dividing the count (paper 206; 197 = 193 UN members + 2 observers + Cook Islands + Niue)
+    consent_set: Literal["bound", "fn2", "no_succession"] = "bound"  # consent types that count (bound = every way of consenting; fn2 = ratification, accession, approval)
+    participants: Literal["paper", "cow_states", "all"] = "paper"  # whose consent counts (paper = states + Holy See, Palestine, Cook Islands, Niue; all = also EU, IOs)
+    sample_rules: tuple[SampleRule, ...] = DEFAULT_RULES  # exclusion rules applied to the MTDSG index, in order (SAMPLE_RULES, EXTRA_RULES in bargaining.py)
+    last_adoption_year: Annotated[int, Between(1970, 2014)] = 2014  # last year of adoption kept in the sample
+    window_years: Annotated[float, Between(0.5, 10.0)] = 2.0  # length of the window proxy's signature window, in years from adoption
+    signing_proxy: Proxy = "window"  # signatures within window_years, within one year, or ever, divided by UN members at adoption
+    se_type: SEType = "stata"  # standard errors of the fractional logit (stata = robust with n/(n-1))
+    estimator: Estimator = "fractional_logit"  # fractional logit (the paper) or beta regression (0/1 squeezed)
+    controls: Annotated[bool, MODEL] = False  # add log years open and an amendment/protocol dummy (stand-ins for the unnamed appendix controls)
 
 
 # --- participants, consent and the outcome --------------------------------------------------------
@@ -153,8 +184,6 @@ def participant_kinds(names: tuple[str, ...]) -> pd.DataFrame:
 def keep_participants(participants: pd.DataFrame, universe: str = "paper") -> pd.DataFrame:
     """Rows of participants in the chosen universe: ``paper`` (states + Holy See, Palestine, Cook
     Islands, Niue), ``cow_states`` (COW members only) or ``all`` (also the EU, IOs, territories)."""
-    if universe not in PARTICIPANT_SETS:
-        raise ValueError(f"participants={universe!r}; use one of {PARTICIPANT_SETS}")
     if universe == "all":
         return participants
     kinds = participant_kinds(tuple(sorted(participants.participant.dropna().unique())))
@@ -167,8 +196,6 @@ def first_dates(participants: pd.DataFrame, consent_set: str = "bound") -> pd.Da
     """Per treaty and participant: first signature and first counted consent."""
     from ..treaties import first_actions
 
-    if consent_set not in CONSENT_SETS:
-        raise ValueError(f"consent_set={consent_set!r}; use one of {sorted(CONSENT_SETS)}")
     present = set(participants.consent_type)
     return first_actions(participants, [c for c in CONSENT_SETS[consent_set] if c in present])
 
@@ -227,12 +254,11 @@ def signing_rates(first: pd.DataFrame, adoption: pd.Series, cutoff, members: pd.
 
 # --- the analysis frame ----------------------------------------------------------------------------
 
-@cached
+@data_builder
 @built_by
-def treaty_frame(cutoff: str = "2014-12-31", denominator: int = 206, consent_set: str = "bound",
-                 participants: str = "paper", rules: tuple[str, ...] = DEFAULT_RULES, first_year: int = 1945,
-                 last_adoption_year: int = 2014, window_years: float = 2.0) -> pd.DataFrame:
-    """One row per MTDSG instrument (all of them, ``kept`` marks the sample): outcome, proxies, issue.
+def treaty_frame(data: Design) -> pd.DataFrame:
+    """One row per MTDSG instrument (all of them, ``kept`` marks the sample): outcome, proxies, issue,
+    for a design's data choices (``design.data_choices()``).
 
     ``rate`` = participants bound on ``cutoff`` ÷ ``denominator``, capped at 1 (the cap is
     counted in ``attrs['capped']``); ``chapter_label`` is the MTDSG chapter (Model 2's issue).
@@ -240,17 +266,17 @@ def treaty_frame(cutoff: str = "2014-12-31", denominator: int = 206, consent_set
     from ..sources import read_untc_index, read_untc_participants
 
     index = read_untc_index()
-    ruled = apply_rules(index, tuple(rules), first_year, last_adoption_year)
+    ruled = apply_rules(index, data.sample_rules, FIRST_YEAR, data.last_adoption_year)
     raw = read_untc_participants(ruled.mtdsg_no[ruled.has_participants].tolist())
-    first = first_dates(keep_participants(raw, participants), consent_set)
-    cut = pd.Timestamp(cutoff)
+    first = first_dates(keep_participants(raw, data.participants), data.consent_set)
+    cut = pd.Timestamp(data.cutoff)
     parties = first.consent_date.le(cut).groupby(first.mtdsg_no).sum().rename("parties")
     adoption = ruled.set_index("mtdsg_no").adoption_date
-    proxies = signing_rates(first, adoption, cut, un_members_by_year(), window_years)
+    proxies = signing_rates(first, adoption, cut, un_members_by_year(), data.window_years)
     frame = ruled.merge(parties, left_on="mtdsg_no", right_index=True, how="left").merge(
         proxies, left_on="mtdsg_no", right_index=True, how="left")
     frame["parties"] = frame.parties.fillna(0).astype(int)
-    raw_rate = frame.parties / denominator
+    raw_rate = frame.parties / data.denominator
     frame["rate"] = raw_rate.clip(upper=1.0)
     frame["adoption_year"] = frame.adoption_date.dt.year
     frame["years_open"] = (cut - frame.adoption_date).dt.days / 365.25
@@ -262,17 +288,26 @@ def treaty_frame(cutoff: str = "2014-12-31", denominator: int = 206, consent_set
     frame = frame.merge(last, left_on="mtdsg_no", right_index=True, how="left")
     frame.attrs = {"source": "untc_mtdsg_2015", "file": "index.csv + treaties/*.csv", "cutoff": str(cut.date()),
                    "inputs": ["igo_memberships"],  # UN members by year: the signing-rate denominators
-                   "denominator": denominator, "consent_set": consent_set, "participants": participants,
-                   "rules": list(rules), "capped": int(((raw_rate > 1) & frame.kept).sum())}
+                   "denominator": data.denominator, "consent_set": data.consent_set, "participants": data.participants,
+                   "rules": list(data.sample_rules), "capped": int(((raw_rate > 1) & frame.kept).sum())}
     return frame
 
 
 @built_by
 def with_proxy(frame: pd.DataFrame, proxy: str = "window") -> pd.DataFrame:
-    """The sample (kept instruments) with ``sign_rate`` set to the chosen proxy."""
-    if proxy not in SIGNING_PROXIES:
-        raise ValueError(f"signing_proxy={proxy!r}; use one of {sorted(SIGNING_PROXIES)}")
+    """The sample (kept instruments) with ``sign_rate`` set to the chosen proxy (:data:`SIGNING_PROXIES`)."""
     return frame[frame.kept].assign(sign_rate=lambda d: d[f"sign_{proxy}"]).reset_index(drop=True)
+
+
+def coded_instruments(design: Design) -> pd.DataFrame:
+    """The instruments the design's rules keep, with ``sign_rate`` its signing proxy (missing where
+    nothing was signed): the paper's "coded" instruments."""
+    return with_proxy(treaty_frame(design.data_choices()), design.signing_proxy)
+
+
+def analysis_sample(design: Design) -> pd.DataFrame:
+    """The estimation sample of Table 1 under ``design``: coded instruments with a signing proxy."""
+    return coded_instruments(design).dropna(subset=["sign_rate"]).reset_index(drop=True)
 
 
 # --- model specifications ------------------------------------------------------------------------
@@ -284,8 +319,6 @@ FORMULAS = {"model1": "rate ~ sign_rate", "model2": "rate ~ sign_rate + C(chapte
 def model_formula(model: str, controls: bool = False) -> str:
     """The formula of Model 1 or 2; ``controls`` adds exposure and instrument type (the paper's
     web-appendix controls are unnamed, so these are our transparent stand-ins)."""
-    if model not in FORMULAS:
-        raise ValueError(f"model={model!r}; use one of {sorted(FORMULAS)}")
     return FORMULAS[model] + (" + log_years_open + amendment_or_protocol" if controls else "")
 
 
@@ -303,6 +336,58 @@ def rates_at_sd(fit, sample: pd.DataFrame, term: str = "sign_rate", **fixed) -> 
     return {"mean": float(m), "sd": float(s), "rate_minus_sd": float(pred.predicted.iloc[0]),
             "rate_mean": float(pred.predicted.iloc[1]),
             "se_minus_sd": float(pred.std_error.iloc[0]), "se_mean": float(pred.std_error.iloc[1])}
+
+
+#: Table 1's models: name -> (formula key, label).
+TABLE1 = {"ch1_model1": ("model1", "Model 1"), "ch1_model2": ("model2", "Model 2")}
+
+
+def fit_table1(design: Design, models=None, perturb=None) -> dict:
+    """Table 1's models named in ``models`` (all by default) under ``design``: a ``FractionalFit``
+    (fractional logit) or a ``ModelResult`` (beta regression) each; ``perturb`` is applied to the
+    sample before fitting (the multiverse's null)."""
+    from ..models import fit_beta_regression, fit_fractional_logit
+
+    unknown = sorted(set(models or ()) - set(TABLE1))
+    if unknown:
+        raise KeyError(f"no Table 1 model {unknown[0]!r}; the models are {list(TABLE1)}")
+    sample = analysis_sample(design)
+    sample = perturb(sample) if perturb else sample
+    fits = {}
+    for name in (m for m in TABLE1 if models is None or m in models):
+        key, label = TABLE1[name]
+        formula = model_formula(key, design.controls)
+        label += " + controls" if design.controls else ""
+        if design.estimator == "fractional_logit":
+            fits[name] = fit_fractional_logit(sample, formula, se=design.se_type, name=name, label=label,
+                                              sources=["untc_mtdsg_2015"])
+        else:
+            fits[name] = fit_beta_regression(sample, formula, name=name, label=label + " (beta)",
+                                             sources=["untc_mtdsg_2015"])
+    return fits
+
+
+def fit_key_models(design: Design, models=None, perturb=None) -> dict:
+    """The study contract (CONTRIBUTING.md): ``ModelResult`` of each named Table 1 model under ``design``."""
+    return {name: getattr(fit, "result", fit) for name, fit in fit_table1(design, models, perturb).items()}
+
+
+def expected_rates(fit, sample: pd.DataFrame, design: Design) -> dict:
+    """:func:`rates_at_sd` for Model 1's fit under ``design``: with controls, years open at its mean
+    and an original treaty (not a protocol); for a beta regression, expit of the linear predictor
+    (no standard errors), and nothing with controls (the rates would need values for them)."""
+    from scipy.special import expit
+
+    if hasattr(fit, "predict"):
+        held = {"log_years_open": sample.log_years_open.mean(), "amendment_or_protocol": 0} if design.controls else {}
+        return rates_at_sd(fit, sample, **held)
+    m, s = sample.sign_rate.mean(), sample.sign_rate.std()
+    if design.controls:
+        return {"mean": float(m), "sd": float(s), "rate_minus_sd": None, "rate_mean": None}
+    coef = fit.terms.set_index("term").estimate
+    return {"mean": float(m), "sd": float(s),
+            "rate_minus_sd": float(expit(coef["Intercept"] + coef["sign_rate"] * (m - s))),
+            "rate_mean": float(expit(coef["Intercept"] + coef["sign_rate"] * m))}
 
 
 # --- the case pairs ------------------------------------------------------------------------------
