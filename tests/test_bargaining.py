@@ -39,17 +39,50 @@ INDEX = _index([
 
 
 def test_each_rule_removes_what_it_says_and_nothing_universal():
-    ruled = b.apply_rules(INDEX).set_index("mtdsg_no").excluded_by
+    ruled = b.apply_rules(INDEX).set_index("mtdsg_no").excluded_by  # the paper's rules alone
     assert ruled["VI-2"] == "post_1945"
     assert ruled["XIX-37"] == "no_commodities"
     assert ruled["VII-1"] == "no_league_era"
-    assert ruled["IX-1"] == ruled["IX-1-a"] == "no_io_charters"  # the whole family of a constitution
+    assert ruled["IX-1"] == "no_io_charters"
     assert ruled["XXII-2"] == "universal_only"
-    assert ruled["XXVII-1-b"] == "universal_only"  # a UNECE family, no regional word in the title
-    assert ruled["VI-18"] == "no_consolidated_texts"
     assert ruled["XXII-3"] == "adopted_after_window_or_undated"
-    for kept in ("IV-4", "XXVII-10", "XXVI-2-b"):  # "Africa" alone and "as amended on" are not exclusions
+    # amendments of a charter, a UNECE protocol and a consolidated text: only the book's options drop them
+    for kept in ("IV-4", "XXVII-10", "XXVI-2-b", "IX-1-a", "XXVII-1-b", "VI-18"):
         assert ruled[kept] is None
+    booked = b.apply_rules(INDEX, b.DEFAULT_RULES + b.BOOK_RULES).set_index("mtdsg_no").excluded_by
+    assert booked["IX-1-a"] == "no_io_amendments"  # the whole family of a constitution
+    assert booked["XXVII-1-b"] == "named_regional"  # a UNECE family, no regional word in the title
+    assert booked["VI-18"] == "no_consolidated_texts"
+    for kept in ("IV-4", "XXVII-10", "XXVI-2-b"):  # "Africa" alone and "as amended on" are not exclusions
+        assert booked[kept] is None
+
+
+def test_every_default_rule_quotes_the_paper_and_every_other_rule_is_an_option():
+    assert b.Design().sample_rules == b.DEFAULT_RULES
+    for name, rule in b.SAMPLE_RULES.items():
+        assert (name in b.DEFAULT_RULES) == bool(rule.quote), name
+        assert rule.quote or rule.reason, f"{name}: a book option says why one might apply it"
+    assert set(b.EARLIER_BOOK_RULES) <= set(b.SAMPLE_RULES)
+
+
+def _paper_text():
+    from pathlib import Path
+
+    here = Path(__file__).resolve()
+    for root in (here.parents[1], *here.parents[1].parents):
+        path = root / "shared" / "papers" / "western-2020-bargaining-power.txt"
+        if path.exists():
+            return " ".join(path.read_text(encoding="utf-8").split())
+    return None
+
+
+def test_the_quoted_reasons_are_the_papers_words():
+    text = _paper_text()
+    if text is None:
+        pytest.skip("the paper's text is not beside the repository (../shared/papers)")
+    for name, rule in b.SAMPLE_RULES.items():
+        if rule.quote:
+            assert rule.quote in text, f"{name}: {rule.quote!r} is not in the paper"
 
 
 def test_switching_a_rule_off_keeps_its_instruments_and_typos_raise():
@@ -118,7 +151,7 @@ def test_the_design_names_a_bad_value_and_what_is_allowed(field, value):
 
 def test_the_designs_choices_are_the_modules_tables():
     fields = {f.name: f for f in design_fields(b.Design)}
-    assert set(fields["sample_rules"].choices) == set(b.SAMPLE_RULES) | set(b.EXTRA_RULES)
+    assert set(fields["sample_rules"].choices) == set(b.SAMPLE_RULES)
     assert set(fields["consent_set"].choices) == set(b.CONSENT_SETS)
     assert set(fields["participants"].choices) == set(b.PARTICIPANT_SETS)
     assert set(fields["signing_proxy"].choices) == set(b.SIGNING_PROXIES)
@@ -143,7 +176,9 @@ def test_rebuilt_frame_is_a_valid_cross_section(frame):
     assert kept.mtdsg_no.is_unique
     assert kept.rate.between(0, 1).all()
     assert (kept.adoption_date.dt.year >= 1945).all() and not (kept.chapter == 19).any()
-    assert 120 <= len(kept) <= 200  # the paper coded 155
+    assert kept.has_participants.all() and len(kept) < frame.has_participants.sum()
+    booked = b.treaty_frame(b.Design(sample_rules=b.EARLIER_BOOK_RULES))
+    assert set(booked.mtdsg_no[booked.kept]) < set(kept.mtdsg_no)  # the book's options only take away
     sample = b.with_proxy(frame).dropna(subset=["sign_rate"])
     assert sample.sign_rate.between(0, 1).all() and len(sample) < len(kept)
 

@@ -34,29 +34,70 @@ from ..provenance import built_by
 
 # --- sample rules -------------------------------------------------------------------------------
 
-#: Rule name -> what it excludes (the paper's exclusion it implements).
+@dataclass(frozen=True)
+class Rule:
+    """One sample rule: what it excludes and, for a rule the paper states, the paper's words for it.
+
+    A rule with a ``quote`` is one of the paper's exclusions and is applied by default; a rule
+    without one is the book's own reading, a named option that is off by default (the guide: a
+    sample rule needs a quoted reason from the paper, or it is a named option off by default).
+    """
+
+    what: str                 # what the rule excludes, in the book's words
+    quote: str = ""           # the paper's words that give the reason (empty: a book option)
+    reason: str = ""          # for a book option: why one might apply it
+
+    @property
+    def origin(self) -> str:
+        return "paper" if self.quote else "book"
+
+
+#: Where the paper states its rules: the accepted manuscript (the only version we hold) has no
+#: page numbers, so the place is its section, and the line of the registered text file.
+RULES_WHERE = "section 'Measuring Ratification Rate and Its Determinants' (accepted manuscript, unpaginated; line 145)"
+#: Rule name -> :class:`Rule`, in the order the rules are applied (the paper's first).
 SAMPLE_RULES = {
-    "post_1945": "adopted before 1945 (the paper studies instruments negotiated from 1945)",
-    "no_commodities": "commodity agreements, MTDSG chapter XIX",
-    "no_league_era": "protocols amending, or texts restating, League-era (pre-1945) treaties",
-    "no_io_charters": "constituent instruments of international organisations, and their amendments",
-    "universal_only": "regional or closed instruments (regional title words, or a UNECE convention)",
-    "no_consolidated_texts": "texts 'as amended'/'as extended': no negotiation or consent of their own",
-    "no_annexes": "annexes of the Specialized Agencies convention: states apply them by notification, not consent",
+    "post_1945": Rule("adopted before 1945", quote="exclude treaties that were negotiated prior to 1945"),
+    "no_commodities": Rule("commodity agreements, MTDSG chapter XIX", quote="treaties focusing on commodities"),
+    "no_league_era": Rule("protocols amending, or texts restating, League-era (pre-1945) treaties",
+                          quote="amendments to treaties created under the League of Nations"),
+    "no_io_charters": Rule("constituent instruments of international organisations (charters, constitutions, "
+                           "agreements establishing a body), not their amendments",
+                           quote="treaties that create intrinsic international organizations"),
+    "universal_only": Rule("instruments with a regional word in the title (European, African, Asia-Pacific, "
+                           "Caribbean, Baltic, ...), with their protocols and amendments",
+                           quote="non-universal treaties"),
+    "no_io_amendments": Rule("amendments and protocols of the constituent instruments of organisations",
+                             reason="our reading: an amendment of a charter belongs with the charter (the paper "
+                                    "includes amendments open only to parties of the parent treaty)"),
+    "named_regional": Rule("instruments the book names as regional although no title word says so: the UNECE "
+                           "conventions and their protocols, the inland-navigation conventions, the Lusaka "
+                           "Agreement", reason="our coding from the instruments' participation clauses"),
+    "no_consolidated_texts": Rule("texts 'as amended'/'as extended'",
+                                  reason="a consolidated text has no negotiation or consent of its own"),
+    "no_annexes": Rule("annexes of the Specialized Agencies convention",
+                       reason="states apply them by notification, not by a consent to be bound"),
+    "no_amendments": Rule("amendments (titles starting 'Amendment')", reason="amendments are often accession-only"),
 }
-#: Rules applied in the book (all of them). ``no_amendments`` is an extra rule for a variant.
-DEFAULT_RULES = tuple(SAMPLE_RULES)
-EXTRA_RULES = {"no_amendments": "amendments (titles starting 'Amendment'), which are often accession-only"}
+#: The paper's rules, applied by default; the others are named options for variants.
+DEFAULT_RULES = tuple(name for name, rule in SAMPLE_RULES.items() if rule.origin == "paper")
+BOOK_RULES = tuple(name for name, rule in SAMPLE_RULES.items() if rule.origin == "book")
+#: The rules the book applied by default until every default rule had to carry the paper's words.
+EARLIER_BOOK_RULES = ("post_1945", "no_commodities", "no_league_era", "no_io_charters", "no_io_amendments",
+                      "universal_only", "named_regional", "no_consolidated_texts", "no_annexes")
 
 #: A year before 1945 in a title or place names a League-era parent treaty.
 LEAGUE_YEAR = re.compile(r"\b(?:18\d\d|19[0-3]\d|194[0-4])\b")
-#: Titles of constituent instruments of IOs (and of the UN Charter's amendments).
+#: Titles of constituent instruments of IOs (and of their amendments, which name them).
 IO_TITLE = re.compile(r"Constitution of|Agreement establishing|Charter of the|Statutes of the|Articles of Association"
                       r"|Convention on the International Maritime Organization|[Ee]stablish|Terms of Reference")
 #: Regional words in a title. "Africa" alone is not one: the Desertification Convention is universal.
 REGIONAL_TITLE = re.compile(r"\bEuropean\b|\bEUROP\b|Asia-Pacific|Asian and Pacific|Asian Development|African"
-                            r"|Caribbean|Latin America|Middle East|West Africa\b|Baltic|[Ii]nland [Nn]avigation"
-                            r"|Lusaka Agreement")
+                            r"|Caribbean|Latin America|Middle East|West Africa\b|Baltic")
+#: Regional instruments the book names although their titles carry no regional word (``named_regional``).
+NAMED_REGIONAL_TITLE = re.compile(r"[Ii]nland [Nn]avigation|Lusaka Agreement")
+#: Titles of amending texts (an amendment or protocol of a parent instrument).
+AMENDING_TITLE = re.compile(r"(?:Amendments?|Protocol)\b")
 #: UN Economic Commission for Europe conventions: negotiated by, and open to, ECE members.
 #: Our coding from the conventions' participation clauses; a family covers its protocols.
 UNECE_FAMILIES = {"XXVII-1": "Long-range Transboundary Air Pollution (ECE)",
@@ -76,14 +117,19 @@ def exclusion_flags(index: pd.DataFrame, first_year: int = 1945) -> pd.DataFrame
     """One boolean column per rule (True = the rule excludes the instrument), on the MTDSG index."""
     text = index.title.fillna("") + " | " + index.adoption_place.fillna("")
     fam = index.mtdsg_no.map(family)
-    io_families = set(fam[index.title.str.contains(IO_TITLE, na=False)])
-    regional_families = set(fam[index.title.str.contains(REGIONAL_TITLE, na=False)]) | set(UNECE_FAMILIES)
+    names_io = index.title.str.contains(IO_TITLE, na=False)
+    amending = index.title.str.match(AMENDING_TITLE, na=False)
+    io_families = set(fam[names_io])
+    regional_families = set(fam[index.title.str.contains(REGIONAL_TITLE, na=False)])
+    named_families = set(fam[index.title.str.contains(NAMED_REGIONAL_TITLE, na=False)]) | set(UNECE_FAMILIES)
     flags = pd.DataFrame({
         "post_1945": index.adoption_date.dt.year.lt(first_year).fillna(False),
         "no_commodities": index.chapter.eq(19),
         "no_league_era": text.str.contains(LEAGUE_YEAR),
-        "no_io_charters": fam.isin(io_families),
+        "no_io_charters": names_io & ~amending,
         "universal_only": fam.isin(regional_families),
+        "no_io_amendments": fam.isin(io_families) & ~(names_io & ~amending),
+        "named_regional": fam.isin(named_families),
         "no_consolidated_texts": index.title.str.contains(CONSOLIDATED, na=False),
         "no_annexes": index.title.str.contains(r"Annex [IVXL]+ -", na=False),
         "no_amendments": index.title.str.match(r"Amendments?\b", na=False),
@@ -113,11 +159,11 @@ def apply_rules(index: pd.DataFrame, rules=DEFAULT_RULES, first_year: int = 1945
 def waterfall(ruled: pd.DataFrame) -> pd.DataFrame:
     """How many instruments each step removes, in order, and how many remain."""
     steps = ruled.excluded_by.fillna("kept").value_counts()
-    order = [s for s in ["no_participant_table", "adopted_after_window_or_undated", *SAMPLE_RULES, *EXTRA_RULES]
+    order = [s for s in ["no_participant_table", "adopted_after_window_or_undated", *SAMPLE_RULES]
              if s in steps.index]
     table = pd.DataFrame({"step": order, "removed": [int(steps[s]) for s in order]})
     table["remaining"] = len(ruled) - table.removed.cumsum()
-    table["what"] = table.step.map({**SAMPLE_RULES, **EXTRA_RULES,
+    table["what"] = table.step.map({**{name: rule.what for name, rule in SAMPLE_RULES.items()},
                                     "no_participant_table": "no participant table in the 2015 scrape",
                                     "adopted_after_window_or_undated": "adopted after the last year, or no date"})
     return table
@@ -128,9 +174,9 @@ def waterfall(ruled: pd.DataFrame) -> pd.DataFrame:
 FIRST_YEAR = 1945  # the paper studies instruments negotiated from 1945 on (rule post_1945)
 
 
-#: The rule names a design may list (:data:`SAMPLE_RULES` and :data:`EXTRA_RULES`).
-SampleRule = Literal["post_1945", "no_commodities", "no_league_era", "no_io_charters", "universal_only",
-                     "no_consolidated_texts", "no_annexes", "no_amendments"]
+#: The rule names a design may list (:data:`SAMPLE_RULES`).
+RuleName = Literal["post_1945", "no_commodities", "no_league_era", "no_io_charters", "universal_only",
+                   "no_io_amendments", "named_regional", "no_consolidated_texts", "no_annexes", "no_amendments"]
 Cutoff = Literal["2014-12-31", "2009-12-31", "2004-12-31", "2015-03-01"]
 Proxy = Annotated[Literal["window", "first_year", "ever"], MODEL]  # the frame holds every proxy: a model choice
 SEType = Annotated[Literal["stata", "HC0", "HC1", "pearson", "model"], MODEL]
@@ -145,7 +191,7 @@ class Design(StudyDesign):
     denominator: Annotated[int, Between(150, 250)] = 206  # potential parties dividing the count (paper 206; 197 = 193 UN members + 2 observers + Cook Islands + Niue)
     consent_set: Literal["bound", "fn2", "no_succession"] = "bound"  # consent types that count (bound = every way of consenting; fn2 = ratification, accession, approval)
     participants: Literal["paper", "cow_states", "all"] = "paper"  # whose consent counts (paper = states + Holy See, Palestine, Cook Islands, Niue; all = also EU, IOs)
-    sample_rules: tuple[SampleRule, ...] = DEFAULT_RULES  # exclusion rules applied to the MTDSG index, in order (SAMPLE_RULES, EXTRA_RULES in bargaining.py)
+    sample_rules: tuple[RuleName, ...] = DEFAULT_RULES  # exclusion rules applied to the MTDSG index, in order (the paper's by default; SAMPLE_RULES in bargaining.py)
     last_adoption_year: Annotated[int, Between(1970, 2014)] = 2014  # last year of adoption kept in the sample
     window_years: Annotated[float, Between(0.5, 10.0)] = 2.0  # length of the window proxy's signature window, in years from adoption
     signing_proxy: Proxy = "window"  # signatures within window_years, within one year, or ever, divided by UN members at adoption
