@@ -219,3 +219,13 @@ def test_perturb_is_applied_to_the_sample_before_fitting(real_mirror):
     null = b.fit_key_models(b.Design(), models=["ch1_model1"], perturb=shuffle)["ch1_model1"]
     assert null.n == plain.n
     assert abs(null.terms.set_index("term").estimate["sign_rate"]) < plain.terms.set_index("term").estimate["sign_rate"]
+
+
+def test_sample_sizes_start_from_the_papers_rules_and_count_each_option(frame):
+    sizes = b.sample_sizes(b.Design()).set_index("rules")
+    first = sizes.iloc[0]
+    assert first.coded == frame.kept.sum() and first.coded_change == 0
+    assert len(sizes) == len(b.BOOK_RULES) + 2
+    assert (sizes.coded_change <= 0).all() and (sizes.modelled <= sizes.coded).all()  # options only take away
+    table = b.rules_table()
+    assert table.loc[table.default, "origin"].eq("paper").all() and table.loc[~table.default, "origin"].eq("book").all()

@@ -200,6 +200,32 @@ class Design(StudyDesign):
     controls: Annotated[bool, MODEL] = False  # add log years open and an amendment/protocol dummy (stand-ins for the unnamed appendix controls)
 
 
+def rules_table() -> pd.DataFrame:
+    """Every sample rule: whose it is, whether the book applies it by default, what it excludes,
+    and the paper's words for it (or the book's reason for offering it)."""
+    return pd.DataFrame([{"rule": name, "origin": rule.origin, "default": name in DEFAULT_RULES, "excludes": rule.what,
+                          "the paper's words / the book's reason": f"“{rule.quote}”" if rule.quote else rule.reason}
+                         for name, rule in SAMPLE_RULES.items()])
+
+
+def sample_sizes(design: Design) -> pd.DataFrame:
+    """Instruments coded and modelled (with a signing proxy) under the paper's rules alone, with
+    each of the book's rules added one at a time, and with all the rules of the book's earlier
+    default; ``change`` is the difference from the paper's rules (other choices from ``design``)."""
+    sets = {"the paper's rules (the book's default)": DEFAULT_RULES,
+            **{f"+ {name}": DEFAULT_RULES + (name,) for name in BOOK_RULES},
+            "the book's earlier default (paper's rules + its readings)": EARLIER_BOOK_RULES}
+    rows = []
+    for label, rules in sets.items():
+        d = design.replace(sample_rules=rules)
+        coded = coded_instruments(d)
+        rows.append({"rules": label, "coded": len(coded), "modelled": int(coded.sign_rate.notna().sum())})
+    out = pd.DataFrame(rows)
+    out["coded_change"] = out.coded - out.coded.iloc[0]
+    out["modelled_change"] = out.modelled - out.modelled.iloc[0]
+    return out
+
+
 # --- participants, consent and the outcome --------------------------------------------------------
 
 #: The paper's universe beyond COW states: UN observers and two self-governing island states.
