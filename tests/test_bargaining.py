@@ -83,6 +83,8 @@ def test_the_quoted_reasons_are_the_papers_words():
     for name, rule in b.SAMPLE_RULES.items():
         if rule.quote:
             assert rule.quote in text, f"{name}: {rule.quote!r} is not in the paper"
+    for quote in b.POPULATION_QUOTES:
+        assert quote in text, quote
 
 
 def test_switching_a_rule_off_keeps_its_instruments_and_typos_raise():
@@ -229,3 +231,11 @@ def test_sample_sizes_start_from_the_papers_rules_and_count_each_option(frame):
     assert (sizes.coded_change <= 0).all() and (sizes.modelled <= sizes.coded).all()  # options only take away
     table = b.rules_table()
     assert table.loc[table.default, "origin"].eq("paper").all() and table.loc[~table.default, "origin"].eq("book").all()
+
+
+def test_ieadb_agreements_are_counted_against_every_rule(real_mirror):
+    table = b.ieadb_admissibility(b.Design()).set_index("rule")
+    assert ((table["pass"] + table["fail"]) == table.attrs["multilateral"]).all()
+    assert table.loc["all of the above", "pass"] <= table["pass"].min()  # every rule at once passes fewest
+    assert table["pass"].iloc[0] == table.attrs["paired"]  # the population rule: deposited with the UN
+    assert set(table.attrs["passing_without_table"]) <= set(table.attrs["paired_without_table"])

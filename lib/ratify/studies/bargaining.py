@@ -226,6 +226,56 @@ def sample_sizes(design: Design) -> pd.DataFrame:
     return out
 
 
+# --- other treaty sources: the IEADB --------------------------------------------------------------
+
+#: The paper's population, in its words (same section as :data:`RULES_WHERE`): instruments
+#: deposited with the UN, negotiated under one set of institutional rules.
+POPULATION_QUOTES = ("negotiated under similar institutional rules",
+                     "a record of treaties deposited with the United Nations")
+
+
+def ieadb_admissibility(design: Design) -> pd.DataFrame:
+    """How the IEADB's multilateral agreements (eligibility: three or more governments) fare under
+    the chapter's treaty-selection rules: one row per rule with the agreements that pass and fail it
+    (each rule on its own), then all of them together.
+
+    The paper's population rule comes first: deposited with the UN Secretary-General, read as
+    paired with an instrument of the MTDSG index (:func:`ratify.crosswalk.ieadb_mtdsg_pairs`).
+    The title rules are the paper's (:data:`DEFAULT_RULES`) applied to IEADB names and places;
+    commodities (MTDSG chapter XIX) is judged on the paired instrument's chapter. ``attrs`` holds
+    the paired instruments already in the MTDSG scrape, and those it lacks a participant table for.
+    """
+    from ..crosswalk import ieadb_mtdsg_pairs
+    from ..sources import read_untc_index
+    from ..sources.ieadb import read_ieadb_agreements
+
+    agreements = read_ieadb_agreements()
+    multi = agreements[agreements.multilateral].reset_index(drop=True)
+    index = read_untc_index()
+    pairs = ieadb_mtdsg_pairs(index, multi)
+    mtdsg = multi.iea_id.map(pairs.set_index("iea_id").mtdsg_no)
+    chapter = mtdsg.map(index.set_index("mtdsg_no").chapter)
+    as_index = pd.DataFrame({"mtdsg_no": "IEA-" + multi.iea_id.astype(str), "chapter": chapter.fillna(0).astype(int),
+                             "title": multi.name.astype(object), "adoption_place": multi.place.astype(object),
+                             "adoption_date": multi.concluded_date})
+    flags = exclusion_flags(as_index, FIRST_YEAR)
+    year = multi.concluded_date.dt.year
+    passes = {"deposited with the UN Secretary-General (paired with an MTDSG instrument)": mtdsg.notna(),
+              f"concluded {FIRST_YEAR}–{design.last_adoption_year} (post_1945 and the window)":
+                  year.between(FIRST_YEAR, design.last_adoption_year)}
+    passes.update({name: ~flags[name] for name in DEFAULT_RULES if name != "post_1945"})
+    passes["all of the above"] = pd.concat(list(passes.values()), axis=1).all(axis=1)
+    out = pd.DataFrame([{"rule": name, "pass": int(ok.sum()), "fail": int((~ok).sum())} for name, ok in passes.items()])
+    has_table = mtdsg.map(index.set_index("mtdsg_no").has_participants)
+    out.attrs = {"agreements": len(agreements), "multilateral": len(multi), "paired": int(mtdsg.notna().sum()),
+                 "paired_with_table": int(has_table.eq(True).sum()),
+                 "paired_without_table": sorted(mtdsg[has_table.eq(False)]),
+                 "passing_without_table": sorted(mtdsg[has_table.eq(False) & passes["all of the above"]]),
+                 "passing_in_scrape": int((has_table.eq(True) & passes["all of the above"]).sum()),
+                 "inputs": ["ieadb_2026", "untc_mtdsg_2015"]}
+    return out
+
+
 # --- participants, consent and the outcome --------------------------------------------------------
 
 #: The paper's universe beyond COW states: UN observers and two self-governing island states.
