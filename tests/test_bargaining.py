@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ratify.design import ParameterError, design_fields
 from ratify.studies import bargaining as b
 
 
@@ -38,24 +39,59 @@ INDEX = _index([
 
 
 def test_each_rule_removes_what_it_says_and_nothing_universal():
-    ruled = b.apply_rules(INDEX).set_index("mtdsg_no").excluded_by
+    ruled = b.apply_rules(INDEX).set_index("mtdsg_no").excluded_by  # the paper's rules alone
     assert ruled["VI-2"] == "post_1945"
     assert ruled["XIX-37"] == "no_commodities"
     assert ruled["VII-1"] == "no_league_era"
-    assert ruled["IX-1"] == ruled["IX-1-a"] == "no_io_charters"  # the whole family of a constitution
+    assert ruled["IX-1"] == "no_io_charters"
     assert ruled["XXII-2"] == "universal_only"
-    assert ruled["XXVII-1-b"] == "universal_only"  # a UNECE family, no regional word in the title
-    assert ruled["VI-18"] == "no_consolidated_texts"
     assert ruled["XXII-3"] == "adopted_after_window_or_undated"
-    for kept in ("IV-4", "XXVII-10", "XXVI-2-b"):  # "Africa" alone and "as amended on" are not exclusions
+    # amendments of a charter, a UNECE protocol and a consolidated text: only the book's options drop them
+    for kept in ("IV-4", "XXVII-10", "XXVI-2-b", "IX-1-a", "XXVII-1-b", "VI-18"):
         assert ruled[kept] is None
+    booked = b.apply_rules(INDEX, b.DEFAULT_RULES + b.BOOK_RULES).set_index("mtdsg_no").excluded_by
+    assert booked["IX-1-a"] == "no_io_amendments"  # the whole family of a constitution
+    assert booked["XXVII-1-b"] == "named_regional"  # a UNECE family, no regional word in the title
+    assert booked["VI-18"] == "no_consolidated_texts"
+    for kept in ("IV-4", "XXVII-10", "XXVI-2-b"):  # "Africa" alone and "as amended on" are not exclusions
+        assert booked[kept] is None
+
+
+def test_every_default_rule_quotes_the_paper_and_every_other_rule_is_an_option():
+    assert b.Design().sample_rules == b.DEFAULT_RULES
+    for name, rule in b.SAMPLE_RULES.items():
+        assert (name in b.DEFAULT_RULES) == bool(rule.quote), name
+        assert rule.quote or rule.reason, f"{name}: a book option says why one might apply it"
+    assert set(b.EARLIER_BOOK_RULES) <= set(b.SAMPLE_RULES)
+
+
+def _paper_text():
+    from pathlib import Path
+
+    here = Path(__file__).resolve()
+    for root in (here.parents[1], *here.parents[1].parents):
+        path = root / "shared" / "papers" / "western-2020-bargaining-power.txt"
+        if path.exists():
+            return " ".join(path.read_text(encoding="utf-8").split())
+    return None
+
+
+def test_the_quoted_reasons_are_the_papers_words():
+    text = _paper_text()
+    if text is None:
+        pytest.skip("the paper's text is not beside the repository (../shared/papers)")
+    for name, rule in b.SAMPLE_RULES.items():
+        if rule.quote:
+            assert rule.quote in text, f"{name}: {rule.quote!r} is not in the paper"
+    for quote in b.POPULATION_QUOTES:
+        assert quote in text, quote
 
 
 def test_switching_a_rule_off_keeps_its_instruments_and_typos_raise():
     ruled = b.apply_rules(INDEX, rules=("post_1945",)).set_index("mtdsg_no")
     assert ruled.kept["XIX-37"] and ruled.kept["IX-1"]
-    with pytest.raises(ValueError, match="Unknown sample rule"):
-        b.apply_rules(INDEX, rules=("post_1954",))
+    with pytest.raises(ParameterError, match="post_1954"):
+        b.Design(sample_rules=("post_1954",))
 
 
 def test_waterfall_accounts_for_every_instrument():
@@ -105,24 +141,36 @@ def test_dv_shares_and_formulas():
     assert shares == {"below_0.2": 0.25, "below_0.5": 0.5, "above_0.9": 0.25}
     assert "C(chapter_label)" in b.model_formula("model2")
     assert b.model_formula("model1", controls=True).endswith("amendment_or_protocol")
-    with pytest.raises(ValueError):
-        b.model_formula("model3")
 
 
-def test_unknown_choices_raise():
-    with pytest.raises(ValueError, match="consent_set"):
-        b.first_dates(pd.DataFrame(), "everything")
-    with pytest.raises(ValueError, match="participants"):
-        b.keep_participants(pd.DataFrame(), "states")
-    with pytest.raises(ValueError, match="signing_proxy"):
-        b.with_proxy(pd.DataFrame({"kept": []}), "negotiators")
+@pytest.mark.parametrize("field, value", [("consent_set", "everything"), ("participants", "states"),
+                                          ("signing_proxy", "negotiators"), ("denominator", 300),
+                                          ("cutoff", "2020-12-31")])
+def test_the_design_names_a_bad_value_and_what_is_allowed(field, value):
+    with pytest.raises(ParameterError, match=field):
+        b.Design(**{field: value})
+
+
+def test_the_designs_choices_are_the_modules_tables():
+    fields = {f.name: f for f in design_fields(b.Design)}
+    assert set(fields["sample_rules"].choices) == set(b.SAMPLE_RULES)
+    assert set(fields["consent_set"].choices) == set(b.CONSENT_SETS)
+    assert set(fields["participants"].choices) == set(b.PARTICIPANT_SETS)
+    assert set(fields["signing_proxy"].choices) == set(b.SIGNING_PROXIES)
+    assert b.Design().sample_rules == b.DEFAULT_RULES
+
+
+def test_model_options_share_one_frame():
+    d = b.Design(se_type="model", estimator="beta", controls=True, signing_proxy="ever")
+    assert d.data_choices() == b.Design()
+    assert b.Design(consent_set="fn2").data_choices() != b.Design()
 
 
 # --- real data ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def frame(real_mirror):
-    return b.treaty_frame()
+    return b.treaty_frame(b.Design())
 
 
 def test_rebuilt_frame_is_a_valid_cross_section(frame):
@@ -130,7 +178,9 @@ def test_rebuilt_frame_is_a_valid_cross_section(frame):
     assert kept.mtdsg_no.is_unique
     assert kept.rate.between(0, 1).all()
     assert (kept.adoption_date.dt.year >= 1945).all() and not (kept.chapter == 19).any()
-    assert 120 <= len(kept) <= 200  # the paper coded 155
+    assert kept.has_participants.all() and len(kept) < frame.has_participants.sum()
+    booked = b.treaty_frame(b.Design(sample_rules=b.EARLIER_BOOK_RULES))
+    assert set(booked.mtdsg_no[booked.kept]) < set(kept.mtdsg_no)  # the book's options only take away
     sample = b.with_proxy(frame).dropna(subset=["sign_rate"])
     assert sample.sign_rate.between(0, 1).all() and len(sample) < len(kept)
 
@@ -148,3 +198,44 @@ def test_signing_proxy_predicts_the_rate(frame):
     fit = fit_fractional_logit(sample, b.model_formula("model1"), se="stata")
     row = fit.result.terms.set_index("term").loc["sign_rate"]
     assert row.estimate > 0 and row.p_value < 0.01
+
+
+def test_fit_key_models_fits_the_named_models_under_a_design(real_mirror):
+    one = b.fit_key_models(b.Design(), models=["ch1_model1"])
+    assert list(one) == ["ch1_model1"]
+    both = b.fit_key_models(b.Design(se_type="model"))
+    assert set(both) == set(b.TABLE1)
+    robust = one["ch1_model1"].terms.set_index("term")
+    model = both["ch1_model1"].terms.set_index("term")
+    assert robust.estimate["sign_rate"] == pytest.approx(model.estimate["sign_rate"])  # SEs differ, not estimates
+    assert robust.std_error["sign_rate"] != pytest.approx(model.std_error["sign_rate"])
+    with pytest.raises(KeyError, match="ch1_model3"):
+        b.fit_key_models(b.Design(), models=["ch1_model3"])
+
+
+def test_perturb_is_applied_to_the_sample_before_fitting(real_mirror):
+    def shuffle(d):
+        return d.assign(sign_rate=d.sign_rate.sample(frac=1, random_state=1).to_numpy())
+
+    plain = b.fit_key_models(b.Design(), models=["ch1_model1"])["ch1_model1"]
+    null = b.fit_key_models(b.Design(), models=["ch1_model1"], perturb=shuffle)["ch1_model1"]
+    assert null.n == plain.n
+    assert abs(null.terms.set_index("term").estimate["sign_rate"]) < plain.terms.set_index("term").estimate["sign_rate"]
+
+
+def test_sample_sizes_start_from_the_papers_rules_and_count_each_option(frame):
+    sizes = b.sample_sizes(b.Design()).set_index("rules")
+    first = sizes.iloc[0]
+    assert first.coded == frame.kept.sum() and first.coded_change == 0
+    assert len(sizes) == len(b.BOOK_RULES) + 2
+    assert (sizes.coded_change <= 0).all() and (sizes.modelled <= sizes.coded).all()  # options only take away
+    table = b.rules_table()
+    assert table.loc[table.default, "origin"].eq("paper").all() and table.loc[~table.default, "origin"].eq("book").all()
+
+
+def test_ieadb_agreements_are_counted_against_every_rule(real_mirror):
+    table = b.ieadb_admissibility(b.Design()).set_index("rule")
+    assert ((table["pass"] + table["fail"]) == table.attrs["multilateral"]).all()
+    assert table.loc["all of the above", "pass"] <= table["pass"].min()  # every rule at once passes fewest
+    assert table["pass"].iloc[0] == table.attrs["paired"]  # the population rule: deposited with the UN
+    assert set(table.attrs["passing_without_table"]) <= set(table.attrs["paired_without_table"])
