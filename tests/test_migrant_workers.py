@@ -175,6 +175,11 @@ def test_h3_proxy_follows_the_papers_census_rule(with_mirror):
     assert linear[linear.year >= 2000].groupby("ccode")[mw.H3].nunique().max() > 1
     coverage = mw.skilled_coverage()
     assert 0.8 < coverage.loc["states", "share"] <= 1
+    # IAB back-casts 2010 borders: Armenia (371, independent 1991) takes its 1990 value in the nineties
+    armenia = risk[(risk.ccode == 371) & (risk.year < 2000)][mw.H3]
+    assert armenia.notna().all() and armenia.nunique() == 1
+    in_year = mw.risk_set(mw.Design(skilled_borders="in_year"))
+    assert in_year[(in_year.ccode == 371) & (in_year.year < 2000)][mw.H3].isna().all()
 
 
 def test_fit_key_models_follows_the_contract(with_mirror):

@@ -17,7 +17,9 @@ unstated choice is a parameter of :func:`risk_set`:
 * H3, the high-skilled emigrant share: the paper's Docquier–Lowell–Marfouk (DLM) share is
   not public; the IAB brain-drain emigration rate of the tertiary-educated (emigrants aged
   25+ in 20 OECD destinations) stands in for it, labelled as a proxy, carried by the paper's
-  rule (the 1990 value for 1990–1999, the 2000 value from 2000 on). ``skilled_emigration="none"``
+  rule (the 1990 value for 1990–1999, the 2000 value from 2000 on); a state that became
+  independent after a census takes that census's value for its territory (the IAB reports
+  origins in their 2010 borders back to 1980). ``skilled_emigration="none"``
   gives the models without an H3 term (Model 3 then has the controls alone).
 
 Every choice is a field of :class:`Design`; the pages build one from ``design_changes``.
@@ -87,6 +89,7 @@ class Design(StudyDesign):
     pts_source: Literal["state", "amnesty", "mean", "state_then_amnesty"] = "state_then_amnesty"  # which Political Terror Scale score is reversed (6 - PTS); the paper does not say
     region_scheme: Literal["continent", "world_bank"] = "continent"  # regions of the ratification share: continents (the paper's example) or World Bank regions
     skilled_census_rule: Literal["paper", "latest_census", "linear"] = "paper"  # IAB census a year takes: 1990 for 1990-99, 2000 after (the paper), the latest census, or linear between
+    skilled_borders: Literal["later", "in_year"] = "later"  # IAB rows from before a state existed (IAB back-casts 2010 borders) keep its later COW code, or are dropped
     skilled_emigration: Annotated[Literal["iab_high", "none"], MODEL] = "iab_high"  # H3 in Models 3 and 5: IAB tertiary emigration rate (a proxy for DLM's share), or no H3 term
     diffusion: Annotated[Literal["regional", "none"], MODEL] = "regional"  # share of the region's other states already party (lagged a year), or none; a global share is unidentified
     ties: Annotated[Literal["efron", "breslow"], MODEL] = "efron"  # tied ratification years in the Cox partial likelihood (the paper: Efron)
@@ -193,7 +196,7 @@ def _system_years(start: int, end: int) -> pd.DataFrame:
 @data_builder
 @built_by
 def _panel(end_year: int, net_migration_series: str, remittance_source: str, interpolate_remittances: bool,
-           democracy: str, region_scheme: str, skilled_census_rule: str) -> pd.DataFrame:
+           democracy: str, region_scheme: str, skilled_census_rule: str, skilled_borders: str) -> pd.DataFrame:
     """:func:`country_panel` for the only choices it depends on (stored: risk sets that differ in
     the model columns share it)."""
     nm, nm_fill = net_migration_table(net_migration_series)
@@ -202,7 +205,7 @@ def _panel(end_year: int, net_migration_series: str, remittance_source: str, int
              .pipe(add_measure, nm, ["net_migration"], source="net_migration_wdi", interpolate=nm_fill)
              .pipe(add_remittances_from, remittance_source, interpolate_remittances)
              .pipe(add_migrant_stock)
-             .pipe(add_skilled_emigration, rule=skilled_census_rule)
+             .pipe(add_skilled_emigration, rule=skilled_census_rule, borders=skilled_borders)
              .pipe(add_democracy, DEMOCRACY[democracy][0])
              .pipe(add_legal_origin)
              .pipe(add_gdp_per_capita)
@@ -224,7 +227,7 @@ def country_panel(design: Design | None = None) -> pd.DataFrame:
     plus the regional and global shares of other states already party at the end of the year before."""
     d = design or Design()
     return _panel(d.end_year, d.net_migration_series, d.remittance_source, d.interpolate_remittances,
-                  d.democracy, d.region_scheme, d.skilled_census_rule)
+                  d.democracy, d.region_scheme, d.skilled_census_rule, d.skilled_borders)
 
 
 @data_builder
