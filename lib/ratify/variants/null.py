@@ -38,6 +38,7 @@ from .schema import Chapter, load as load_chapter
 from .universes import MultiverseError, load
 
 BLOCK = "null_test"
+ALPHA = specification.ALPHA  # a permutation p-value at or below it rejects (19 draws can reach exactly .05)
 RESULT_FILE = "null-test.json"
 
 
@@ -143,17 +144,20 @@ def sentence(record: dict, label: str, scale: str) -> str:
     null_median = table["median"].abs().median()
     null_shown = math.exp(null_median) if scale == "hr" else null_median
     what = "hazard ratio" if scale == "hr" else "estimate"
-    side = {1: "above", -1: "below"}[record["direction"]] if scale != "hr" else \
-        {1: "above 1", -1: "below 1"}[record["direction"]]
-    verdict = ("distinguishable from no effect at the .05 level" if max(record["p_median"], record["p_share_significant"])
-               < 0.05 else "not distinguishable from no effect at the .05 level on both statistics")
+    side = ({1: "a hazard ratio above 1", -1: "a hazard ratio below 1"} if scale == "hr"
+            else {1: "a positive estimate", -1: "a negative estimate"})[record["direction"]]
+    below = {"the median": record["p_median"] <= ALPHA, "the share significant": record["p_share_significant"] <= ALPHA}
+    verdict = ("distinguishable from no effect at the .05 level on both statistics" if all(below.values())
+               else "not distinguishable from no effect at the .05 level" if not any(below.values())
+               else f"distinguishable from no effect at the .05 level on {next(k for k, v in below.items() if v)} only")
+    spread = (f"within a factor of {null_shown:.3g} of 1" if scale == "hr" else f"within {null_shown:.3g} of 0")
     return (f"*{label}*: across the {record['universes']} universes tested, the median {what} is {median:.3g} and "
-            f"{100 * observed['share_significant']:.0f}% are significant at .05 {side}. In {n} datasets where each "
+            f"{100 * observed['share_significant']:.0f}% are significant at .05 with {side}. In {n} datasets where each "
             f"country's history of `{record['declaration']['column']}` was given to another country (so its true "
-            f"effect is zero), the typical median was {null_shown:.3g} (in absolute distance from no effect) and the "
-            f"median share significant {100 * table.share_significant.median():.0f}%; p = {record['p_median']:.3f} for "
-            f"the median and p = {record['p_share_significant']:.3f} for the share significant. The curve as a whole "
-            f"is {verdict}.")
+            f"effect is zero), the curve's median was typically {spread} and a median "
+            f"{100 * table.share_significant.median():.0f}% of universes were significant in that direction; "
+            f"p = {record['p_median']:.3f} for the median and p = {record['p_share_significant']:.3f} for the share "
+            f"significant. The curve as a whole is {verdict}.")
 
 
 def show(chapter: Chapter) -> None:
