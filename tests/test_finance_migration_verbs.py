@@ -19,7 +19,7 @@ def _attrs(frame, source):
 def iab(monkeypatch):
     frame = pd.DataFrame({"ccode": pd.array([70] * 4, dtype="Int64"), "year": [1985, 1990, 1995, 2000],
                           "emigration_rate_high": [0.10, 0.12, 0.11, 0.14], "emigration_rate_total": [0.1] * 4})
-    monkeypatch.setattr(sources, "read_iab_brain_drain", lambda: _attrs(frame, "iab_brain_drain"))
+    monkeypatch.setattr(sources, "read_iab_brain_drain", lambda borders="in_year": _attrs(frame, "iab_brain_drain"))
 
 
 PANEL = pd.DataFrame({"ccode": [70] * 8, "year": [1986, 1989, 1990, 1994, 1995, 1999, 2000, 2015]})

@@ -51,7 +51,13 @@ def test_iab_reads_stata_keeps_one_gender_and_maps_old_codes(tmp_path, toy_conco
     assert got[(490, 2000)] == pytest.approx(0.071)        # ZAR is the old code of COD
     assert got[(345, 2000)] == pytest.approx(0.093)        # Serbia and Montenegro: COW by rule
     assert got[(816, 2000)] == pytest.approx(0.153)
-    assert {u["name"] for u in df.attrs["unmatched"]} == {"WLD"}
+    assert {u["name"] for u in df.attrs["unmatched"]} == {"WLD", "ATL"}  # Atlantis: no COW code in 1990
+    later = braindrain.read_iab_brain_drain(dta, borders="later").set_index(["ccode", "year"])
+    assert later.emigration_rate_high[(999, 1990)] == pytest.approx(0.2)   # Atlantis has a COW code from 2000 only
+    assert (999, 1990) not in got.index and {u["name"] for u in later.attrs["unmatched"]} == {"WLD"}
+    pd.testing.assert_series_equal(later.emigration_rate_high.drop((999, 1990)).sort_index(), got.sort_index())
+    with pytest.raises(ValueError, match="borders='1990'"):
+        braindrain.read_iab_brain_drain(dta, borders="1990")
     male = braindrain.read_iab_brain_drain(dta, gender="Male")
     assert male.emigration_rate_high.tolist() == pytest.approx([0.055])
     with pytest.raises(ValueError, match="gender='Men'.*Male and Female"):

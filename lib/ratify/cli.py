@@ -303,5 +303,28 @@ def multiverse(
     raise typer.Exit(0 if failed.empty else 1)
 
 
+@app.command("null")
+def null_test(
+    chapter: str = typer.Argument(..., help="Chapter slug (e.g. 02-migrant-workers) or a folder with a variants.yaml."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes on this machine."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Address of a Dask scheduler to run the refits on."),
+    draws: int = typer.Option(None, "--draws", min=1, help="Datasets under the null (default: the declared number)."),
+    progress: bool = typer.Option(True, help="Show a progress bar."),
+) -> None:
+    """Test CHAPTER's stored multiverse against the null (variants.yaml's null_test: block) and store the answer."""
+    from .variants import null
+    from .variants.universes import MultiverseError
+
+    spec = _chapter_or_exit(chapter)
+    try:
+        record = null.run(spec, draws=draws, jobs=jobs, scheduler=scheduler, progress=progress)
+    except (MultiverseError, OSError, ValueError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{record['draws']} draws on {record['universes']} universes: p = {record['p_median']:.3f} (median), "
+               f"p = {record['p_share_significant']:.3f} (share significant); stored in "
+               f"{null.result_path(spec)}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

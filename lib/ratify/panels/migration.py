@@ -34,16 +34,17 @@ def census_year(years: pd.Series, rule: str) -> pd.Series:
 
 
 def add_skilled_emigration(panel: pd.DataFrame, rule: str = "paper", measure: str = "high",
-                           name: str = "skilled_emigration_pct") -> pd.DataFrame:
+                           name: str = "skilled_emigration_pct", borders: str = "in_year") -> pd.DataFrame:
     """IAB emigration rate of the tertiary-educated (``measure="high"``; or total, low, medium),
     in percent, as ``name``, by the census rule (see the module). A labelled stand-in for the
     Docquier–Lowell–Marfouk share: an emigration *rate* by education, not the share of the
-    tertiary-educated among emigrants."""
+    tertiary-educated among emigrants. ``borders`` is the reader's keying of origins
+    (:data:`ratify.sources.braindrain.BORDERS`)."""
     if measure not in MEASURES:
         raise ValueError(f"measure={measure!r}; use one of {list(MEASURES)}")
     if rule not in CENSUS_RULES:
         raise ValueError(f"rule={rule!r}; use one of {list(CENSUS_RULES)}")
-    iab = sources.read_iab_brain_drain()
+    iab = sources.read_iab_brain_drain(borders=borders)
     values = iab.dropna(subset=["ccode"]).assign(**{name: 100 * iab[MEASURES[measure]]})
     values = values.astype({"ccode": "int64"})[KEY + [name]]
     if rule == "linear":
@@ -54,7 +55,7 @@ def add_skilled_emigration(panel: pd.DataFrame, rule: str = "paper", measure: st
         stepped = (years.dropna(subset=["census"]).astype({"census": "int64"})
                    .merge(values.rename(columns={"year": "census"}), on=["ccode", "census"])[KEY + [name]])
         out = add_measure(panel, _keep_attrs(stepped, iab), [name], source="iab_brain_drain")
-    out.attrs["merges"][-1].update(rule=rule, measure=MEASURES[measure], unit="percent",
+    out.attrs["merges"][-1].update(rule=rule, measure=MEASURES[measure], unit="percent", borders=borders,
                                    census_years=sorted(int(y) for y in iab.year.unique()))
     return out
 

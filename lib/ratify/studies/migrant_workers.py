@@ -14,19 +14,32 @@ unstated choice is a parameter of :func:`risk_set`:
   parameter) and the share of the region's other states already party at the end of the
   previous year (region scheme a parameter).
 
-The high-skilled emigrant share (H3, Docquier–Lowell–Marfouk) has no registered source,
-so Model 3 is the controls-only model and Model 5 carries H1, H2 and H4 only.
+* H3, the high-skilled emigrant share: the paper's Docquier–Lowell–Marfouk (DLM) share is
+  not public; the IAB brain-drain emigration rate of the tertiary-educated (emigrants aged
+  25+ in 20 OECD destinations) stands in for it, labelled as a proxy, carried by the paper's
+  rule (the 1990 value for 1990–1999, the 2000 value from 2000 on); a state that became
+  independent after a census takes that census's value for its territory (the IAB reports
+  origins in their 2010 borders back to 1980). ``skilled_emigration="none"``
+  gives the models without an H3 term (Model 3 then has the controls alone).
+
+Every choice is a field of :class:`Design`; the pages build one from ``design_changes``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
 import numpy as np
 import pandas as pd
 
-from ..cache import cached
+from ..cache import cached, data_builder
+from ..design import MODEL, Between, StudyDesign
 from ..diffusion import bound_share
 from ..panels import (add_democracy, add_gdp_per_capita, add_legal_origin, add_measure, add_migrant_stock,
                       add_pts, add_region, add_remittances, state_years)
+from ..panels.migration import add_skilled_emigration
 from ..provenance import built_by
 from ..risksets import consents_with_cow, country_risk_set
 from ..sources import read_gdi_wdi, read_hr_treaties, read_net_migration
@@ -43,25 +56,55 @@ DEMOCRACY = {  # parameter value -> (panel verb measure, how the model column is
     "polity": ("polity2", lambda d: d.polity2.astype(float), "Polity2 (−10 to 10)"),
     "vdem": ("polyarchy", lambda d: d.v2x_polyarchy.astype(float), "V-Dem polyarchy (0–1)"),
 }
-PTS_SOURCES = ("state", "amnesty", "mean", "state_then_amnesty")
+PTS = {  # parameter value -> 6 - PTS from the chosen score(s)
+    "state": lambda p: p.pts_s_rev.astype(float),
+    "amnesty": lambda p: p.pts_a_rev.astype(float),
+    "mean": lambda p: p[["pts_a_rev", "pts_h_rev", "pts_s_rev"]].astype(float).mean(axis=1),
+    "state_then_amnesty": lambda p: p.pts_s_rev.astype(float).fillna(p.pts_a_rev.astype(float)),
+}
 REGION_SCHEMES = {"continent": "continent", "world_bank": "region"}
 NET_MIGRATION_SERIES = ("five_year", "annual")
-REMITTANCE_SOURCES = ("cmps", "gdi")
-SENDING_MEASURES = ("dummy", "continuous")
 #: The global share is not offered as a model term: every state at risk in a year has the same
 #: global share (bar the self-exclusion of new states), so on a calendar clock it is absorbed by
 #: the baseline hazard and the Cox information matrix is singular.
-DIFFUSION = ("regional", "none")
+DIFFUSION = {"regional": ["regional_share_10"], "none": []}
+#: H3's model column: the IAB tertiary emigration rate (percent), a proxy for the DLM share.
+H3 = "high_skilled_share"
+
+
+# --- the design ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, repr=False)
+class Design(StudyDesign):
+    """Every choice of the Models 1-5 analysis, with the book's as defaults (the notebook's parameters)."""
+
+    end_year: Annotated[int, Between(2005, 2020)] = 2015  # last year; spells censored on 31 December (past 2018 use remittance_source=gdi)
+    sending_measure: Literal["dummy", "continuous"] = "dummy"  # H1 as a net-sending dummy (the paper) or net emigration in 100,000 persons (its footnote 19)
+    sending_threshold: Annotated[float, Between(-100000.0, 100000.0)] = 0.0  # net sending when net migration (persons a year) is below this
+    net_migration_series: Literal["five_year", "annual"] = "five_year"  # five_year rebuilds the paper's layout (quinquennial means, linear between); annual is WDI's series as is
+    interpolate_remittances: bool = True  # fill remittance gaps linearly between reported years (the paper) or not (its footnote 20)
+    remittance_source: Literal["cmps", "gdi"] = "cmps"  # WDI remittances from Crisman-Cox's archive (to 2018) or IOM gdidata's WDI extract (to 2023)
+    log_stock: bool = False  # enter the immigrant stock logged (the paper's footnote 22) instead of in percent
+    democracy: Literal["bmr", "polity_dummy", "polity", "vdem"] = "bmr"  # BMR 0/1 (the paper), Polity2 >= 6, Polity2 (footnote 23) or V-Dem polyarchy
+    pts_source: Literal["state", "amnesty", "mean", "state_then_amnesty"] = "state_then_amnesty"  # which Political Terror Scale score is reversed (6 - PTS); the paper does not say
+    region_scheme: Literal["continent", "world_bank"] = "continent"  # regions of the ratification share: continents (the paper's example) or World Bank regions
+    skilled_census_rule: Literal["paper", "latest_census", "linear"] = "paper"  # IAB census a year takes: 1990 for 1990-99, 2000 after (the paper), the latest census, or linear between
+    skilled_borders: Literal["later", "in_year"] = "later"  # IAB rows from before a state existed (IAB back-casts 2010 borders) keep its later COW code, or are dropped
+    skilled_emigration: Annotated[Literal["iab_high", "none"], MODEL] = "iab_high"  # H3 in Models 3 and 5: IAB tertiary emigration rate (a proxy for DLM's share), or no H3 term
+    diffusion: Annotated[Literal["regional", "none"], MODEL] = "regional"  # share of the region's other states already party (lagged a year), or none; a global share is unidentified
+    ties: Annotated[Literal["efron", "breslow"], MODEL] = "efron"  # tied ratification years in the Cox partial likelihood (the paper: Efron)
+
 
 CONTROLS = ["democracy", "common_law", "ln_gdppc", "pts_rev"]
 #: Model columns -> the merged columns they are made from (for the trail of each term; see ratify.provenance).
 DERIVED = {"sending": ["net_migration"], "net_sending": ["net_migration"], "net_emigration": ["net_migration"],
            "remittances": ["remittances_pct_gdp"], "immigrant_stock": ["immigrant_share_pct"],
            "democracy": ["bmr_democracy", "polity2", "v2x_polyarchy"], "pts_rev": ["pts_s", "pts_a", "pts_h"],
-           "regional_share_10": ["continent", "region"]}
+           "regional_share_10": ["continent", "region"], H3: ["skilled_emigration_pct"]}
 LABELS = {
     "net_sending": "Net sending state (H1)",
     "net_emigration": "Net emigration, 100,000 persons (H1)",
+    H3: "High-skilled emigration rate, % (H3; IAB proxy for the DLM share)",
     "remittances": "Remittances, % of GDP (H2)",
     "immigrant_stock": "Immigrant stock, % of population (H4)",
     "democracy": "Democracy",
@@ -112,8 +155,6 @@ def five_year_net_migration(annual: pd.DataFrame, first: int = 1985, last: int =
 
 def net_migration_table(series: str) -> tuple[pd.DataFrame, str]:
     """(measure, interpolation) for :func:`ratify.panels.add_measure`."""
-    if series not in NET_MIGRATION_SERIES:
-        raise ValueError(f"net_migration_series={series!r}; choose one of {NET_MIGRATION_SERIES}")
     annual = read_net_migration().dropna(subset=["ccode"])
     annual = annual.assign(ccode=annual.ccode.astype("int64"))[["ccode", "year", "net_migration"]]
     annual = annual.drop_duplicates(["ccode", "year"])
@@ -128,8 +169,6 @@ def add_remittances_from(panel: pd.DataFrame, source: str, interpolate: bool) ->
     how = "linear" if interpolate else "none"
     if source == "cmps":
         return add_remittances(panel, interpolate=how)
-    if source != "gdi":
-        raise ValueError(f"remittance_source={source!r}; choose one of {REMITTANCE_SOURCES}")
     gdi = read_gdi_wdi().dropna(subset=["ccode", "remittances_in_pct_gdp"])
     gdi = (gdi.assign(ccode=gdi.ccode.astype("int64")).drop_duplicates(["ccode", "year"])
            .rename(columns={"remittances_in_pct_gdp": "remittances_pct_gdp"}))
@@ -138,21 +177,13 @@ def add_remittances_from(panel: pd.DataFrame, source: str, interpolate: bool) ->
 
 
 def pts_reversed(panel: pd.DataFrame, source: str) -> pd.Series:
-    """6 − PTS, so higher means more respect for physical integrity, from the chosen score(s)."""
-    if source == "state":
-        return panel.pts_s_rev.astype(float)
-    if source == "amnesty":
-        return panel.pts_a_rev.astype(float)
-    if source == "mean":
-        return panel[["pts_a_rev", "pts_h_rev", "pts_s_rev"]].astype(float).mean(axis=1)
-    if source == "state_then_amnesty":
-        return panel.pts_s_rev.astype(float).fillna(panel.pts_a_rev.astype(float))
-    raise ValueError(f"pts_source={source!r}; choose one of {PTS_SOURCES}")
+    """6 − PTS, so higher means more respect for physical integrity, from the chosen score(s)
+    (``source``: a :data:`PTS` key, checked by :class:`Design`)."""
+    return PTS[source](panel)
 
 
 def democracy_column(panel: pd.DataFrame, measure: str) -> pd.Series:
-    if measure not in DEMOCRACY:
-        raise ValueError(f"democracy={measure!r}; choose one of {sorted(DEMOCRACY)}")
+    """The democracy model column for ``measure`` (a :data:`DEMOCRACY` key, checked by :class:`Design`)."""
     return DEMOCRACY[measure][1](panel)
 
 
@@ -162,28 +193,24 @@ def _system_years(start: int, end: int) -> pd.DataFrame:
     return state_years("cow", start, end, extend_ongoing=end > COW_VINTAGE)
 
 
-@cached
+@data_builder
 @built_by
-def country_panel(end_year: int = 2015, net_migration_series: str = "five_year",
-                  remittance_source: str = "cmps", interpolate_remittances: bool = True,
-                  democracy: str = "bmr", region_scheme: str = "continent") -> pd.DataFrame:
-    """Every COW state-year 1989–``end_year`` with the covariates merged (before any sample rule),
-    plus the regional and global shares of other states already party at the end of the year before."""
-    if region_scheme not in REGION_SCHEMES:
-        raise ValueError(f"region_scheme={region_scheme!r}; choose one of {sorted(REGION_SCHEMES)}")
-    if democracy not in DEMOCRACY:
-        raise ValueError(f"democracy={democracy!r}; choose one of {sorted(DEMOCRACY)}")
+def _panel(end_year: int, net_migration_series: str, remittance_source: str, interpolate_remittances: bool,
+           democracy: str, region_scheme: str, skilled_census_rule: str, skilled_borders: str) -> pd.DataFrame:
+    """:func:`country_panel` for the only choices it depends on (stored: risk sets that differ in
+    the model columns share it)."""
     nm, nm_fill = net_migration_table(net_migration_series)
+    region = REGION_SCHEMES[region_scheme]
     panel = (_system_years(1989, end_year)
              .pipe(add_measure, nm, ["net_migration"], source="net_migration_wdi", interpolate=nm_fill)
              .pipe(add_remittances_from, remittance_source, interpolate_remittances)
              .pipe(add_migrant_stock)
+             .pipe(add_skilled_emigration, rule=skilled_census_rule, borders=skilled_borders)
              .pipe(add_democracy, DEMOCRACY[democracy][0])
              .pipe(add_legal_origin)
              .pipe(add_gdp_per_capita)
              .pipe(add_pts)
-             .pipe(add_region, REGION_SCHEMES[region_scheme]))
-    region = REGION_SCHEMES[region_scheme]
+             .pipe(add_region, region))
     events = first_consent_years(crmw_consents())
     shares = bound_share(panel[["ccode", "year", region]].dropna(subset=[region]), events, group=region,
                          name="regional_share")
@@ -195,77 +222,114 @@ def country_panel(end_year: int = 2015, net_migration_series: str = "five_year",
     return out
 
 
-@cached
+def country_panel(design: Design | None = None) -> pd.DataFrame:
+    """Every COW state-year 1989–``end_year`` with the covariates merged (before any sample rule),
+    plus the regional and global shares of other states already party at the end of the year before."""
+    d = design or Design()
+    return _panel(d.end_year, d.net_migration_series, d.remittance_source, d.interpolate_remittances,
+                  d.democracy, d.region_scheme, d.skilled_census_rule, d.skilled_borders)
+
+
+@data_builder
 @built_by
-def risk_set(end_year: int = 2015, sending_measure: str = "dummy", sending_threshold: float = 0.0,
-             net_migration_series: str = "five_year", remittance_source: str = "cmps",
-             interpolate_remittances: bool = True, log_stock: bool = False, democracy: str = "bmr",
-             pts_source: str = "state_then_amnesty", region_scheme: str = "continent",
-             start_year: int = 1990) -> pd.DataFrame:
-    """Country-years at risk of joining the CRMW, with the model columns of :data:`LABELS`.
+def _risk(data: Design, start_year: int = 1990) -> pd.DataFrame:
+    """:func:`risk_set` for a design's data choices (``design.data_choices()``)."""
+    panel = country_panel(data)
+    consents = crmw_consents()
+    rs = country_risk_set(panel, consents, start=start_year, end=data.end_year)
+    rs["net_sending"] = (rs.net_migration < data.sending_threshold).astype(float).where(rs.net_migration.notna())
+    rs["net_emigration"] = -rs.net_migration / 1e5
+    rs["sending"] = rs.net_sending if data.sending_measure == "dummy" else rs.net_emigration
+    rs["remittances"] = rs.remittances_pct_gdp.astype(float)
+    rs[H3] = rs.skilled_emigration_pct.astype(float)
+    stock = rs.immigrant_share_pct.astype(float)
+    rs["immigrant_stock"] = np.log(stock) if data.log_stock else stock
+    rs["democracy"] = democracy_column(rs, data.democracy)
+    rs["common_law"] = rs.common_law.astype(float)
+    rs["pts_rev"] = pts_reversed(rs, data.pts_source)
+    rs["regional_share_10"] = 10 * rs.regional_share
+    rs["global_share_10"] = 10 * rs.global_share
+    rs.attrs = {**panel.attrs, **rs.attrs, "derived": DERIVED, "inputs": [origin(consents), *SOURCES],
+                "parameters": dataclasses.asdict(data)}
+    return rs
+
+
+def risk_set(design: Design | None = None, start_year: int = 1990) -> pd.DataFrame:
+    """Country-years at risk of joining the CRMW under ``design`` (the book's by default), with the
+    model columns of :data:`LABELS`. Shared: copy it before changing it.
 
     Entry in ``start_year`` or at independence (calendar clock, ``start_year`` = year 1,
     so late entrants are left-truncated); exit in the year of the first ratification or
     accession, or censoring at the end of ``end_year``. Covariates are contemporaneous,
     as in the paper; the diffusion shares are lagged one year by construction.
     """
-    if sending_measure not in SENDING_MEASURES:
-        raise ValueError(f"sending_measure={sending_measure!r}; choose one of {SENDING_MEASURES}")
-    pts_reversed(pd.DataFrame({c: [] for c in ("pts_a_rev", "pts_h_rev", "pts_s_rev")}), pts_source)  # validate early
-    panel = country_panel(end_year, net_migration_series, remittance_source, interpolate_remittances,
-                          democracy, region_scheme)
-    consents = crmw_consents()
-    rs = country_risk_set(panel, consents, start=start_year, end=end_year)
-    rs["net_sending"] = (rs.net_migration < sending_threshold).astype(float).where(rs.net_migration.notna())
-    rs["net_emigration"] = -rs.net_migration / 1e5
-    rs["sending"] = rs.net_sending if sending_measure == "dummy" else rs.net_emigration
-    rs["remittances"] = rs.remittances_pct_gdp.astype(float)
-    stock = rs.immigrant_share_pct.astype(float)
-    rs["immigrant_stock"] = np.log(stock) if log_stock else stock
-    rs["democracy"] = democracy_column(rs, democracy)
-    rs["common_law"] = rs.common_law.astype(float)
-    rs["pts_rev"] = pts_reversed(rs, pts_source)
-    rs["regional_share_10"] = 10 * rs.regional_share
-    rs["global_share_10"] = 10 * rs.global_share
-    rs.attrs = {**panel.attrs, **rs.attrs, "derived": DERIVED, "inputs": [origin(consents), *SOURCES],
-                "parameters": {"end_year": end_year, "sending_measure": sending_measure,
-                               "sending_threshold": sending_threshold, "net_migration_series": net_migration_series,
-                               "remittance_source": remittance_source,
-                               "interpolate_remittances": interpolate_remittances, "log_stock": log_stock,
-                               "democracy": democracy, "pts_source": pts_source, "region_scheme": region_scheme}}
-    return rs
+    return _risk((design or Design()).data_choices(), start_year)
 
 
 # --- models --------------------------------------------------------------------------------------
 
-def model_specs(sending_measure: str = "dummy", diffusion: str = "regional") -> dict[str, tuple[str, list[str]]]:
-    """Models 1–5: name -> (label, covariates). Model 3 has no H3 term (no registered source).
+def model_specs(design: Design | None = None) -> dict[str, tuple[str, list[str]]]:
+    """Models 1–5 under ``design``: name -> (label, covariates). Model 3 tests H3 with the IAB
+    proxy (the controls alone when ``skilled_emigration="none"``).
 
     The H1 term is always called ``sending`` (so variants share key quantities); which
     measure it holds is ``sending_measure``, and :func:`labels` names it.
     """
-    if diffusion not in DIFFUSION:
-        raise ValueError(f"diffusion={diffusion!r}; choose one of {DIFFUSION}")
-    if sending_measure not in SENDING_MEASURES:
-        raise ValueError(f"sending_measure={sending_measure!r}; choose one of {SENDING_MEASURES}")
-    sending = "sending"  # the dummy or net emigration, as risk_set made it
-    shares = {"regional": ["regional_share_10"], "none": []}[diffusion]
-    controls = CONTROLS + shares
+    d = design or Design()
+    controls = CONTROLS + DIFFUSION[d.diffusion]
+    h3 = [H3] if d.skilled_emigration != "none" else []
     return {
-        "wlm_model1": ("Model 1: H1", [sending, *controls]),
+        "wlm_model1": ("Model 1: H1", ["sending", *controls]),
         "wlm_model2": ("Model 2: H2", ["remittances", *controls]),
-        "wlm_model3": ("Model 3: controls only (H3 unavailable)", list(controls)),
+        "wlm_model3": (("Model 3: H3 (IAB proxy)" if h3 else "Model 3: controls only (no H3 term)"), [*h3, *controls]),
         "wlm_model4": ("Model 4: H4", ["immigrant_stock", *controls]),
-        "wlm_model5": ("Model 5: H1, H2, H4", [sending, "remittances", "immigrant_stock", *controls]),
+        "wlm_model5": ("Model 5: H1–H4" if h3 else "Model 5: H1, H2, H4", ["sending", "remittances", *h3,
+                                                                          "immigrant_stock", *controls]),
     }
 
 
-def labels(sending_measure: str = "dummy", log_stock: bool = False) -> dict[str, str]:
+def fit_models(design: Design | None = None, models=None, perturb=None) -> dict:
+    """The Cox fits (``CoxFit``) of Models 1–5 named in ``models`` (all by default) under ``design``:
+    Cox, standard errors clustered by country; ``perturb`` is applied to the risk set first
+    (the multiverse's null)."""
+    from ..models import fit_cox
+
+    d = design or Design()
+    specs = model_specs(d)
+    unknown = sorted(set(models or ()) - set(specs))
+    if unknown:
+        raise KeyError(f"no model {unknown[0]!r}; the models are {list(specs)}")
+    risk = risk_set(d)
+    frame = perturb(risk) if perturb else risk
+    return {name: fit_cox(frame, covariates, cluster="ccode", ties=d.ties, name=name, label=label, sources=SOURCES)
+            for name, (label, covariates) in specs.items() if models is None or name in models}
+
+
+def fit_key_models(design: Design | None = None, models=None, perturb=None) -> dict:
+    """The study contract (CONTRIBUTING.md): ``ModelResult`` of each named model under ``design``."""
+    return {name: fit.result for name, fit in fit_models(design, models, perturb).items()}
+
+
+def labels(design: Design | None = None) -> dict[str, str]:
     """Row labels for tables, naming the measure each generic term holds."""
+    d = design or Design()
     out = dict(LABELS)
-    out["sending"] = LABELS["net_sending" if sending_measure == "dummy" else "net_emigration"]
-    if log_stock:
+    out["sending"] = LABELS["net_sending" if d.sending_measure == "dummy" else "net_emigration"]
+    if d.log_stock:
         out["immigrant_stock"] = "ln immigrant stock, % of population (H4)"
+    return out
+
+
+def skilled_coverage(design: Design | None = None) -> pd.DataFrame:
+    """How much of the risk set the IAB proxy covers: states, country-years and ratifications,
+    with a value and in all (the proxy's rows are what Models 3 and 5 can use)."""
+    risk = risk_set(design)
+    has = risk[H3].notna()
+    rows = [("states", risk.ccode.nunique(), risk.loc[has, "ccode"].nunique()),
+            ("country-years", len(risk), int(has.sum())),
+            ("ratifications", int(risk.event.sum()), int(risk.loc[has, "event"].sum()))]
+    out = pd.DataFrame(rows, columns=["unit", "in the risk set", "with the IAB rate"]).set_index("unit")
+    out["share"] = out["with the IAB rate"] / out["in the risk set"]
     return out
 
 
@@ -288,10 +352,10 @@ def sending_at_entry(risk: pd.DataFrame) -> pd.Series:
     return risk.ccode.map(first.map({1.0: "net sending", 0.0: "net receiving"}))
 
 
-def regional_rates(as_of_year: int, region_scheme: str = "continent") -> pd.DataFrame:
-    """Share of each region's states that were party by the end of ``as_of_year``."""
-    panel = _system_years(as_of_year, as_of_year).pipe(add_region, REGION_SCHEMES[region_scheme])
-    region = REGION_SCHEMES[region_scheme]
+def regional_rates(as_of_year: int, design: Design | None = None) -> pd.DataFrame:
+    """Share of each region's states (``design.region_scheme``) that were party by the end of ``as_of_year``."""
+    region = REGION_SCHEMES[(design or Design()).region_scheme]
+    panel = _system_years(as_of_year, as_of_year).pipe(add_region, region)
     events = first_consent_years(crmw_consents())
     panel = panel.merge(events, on="ccode", how="left")
     panel["party"] = (panel.event_year <= as_of_year).astype(int)
@@ -312,10 +376,11 @@ def global_share_spread(risk: pd.DataFrame) -> pd.DataFrame:
             .rename(columns={"size": "states_at_risk"}).reset_index())
 
 
-def status_switches(end_year: int = 2015, threshold: float = 0.0) -> pd.DataFrame:
-    """Country-years (1990–``end_year``) whose sending status differs between the annual series
-    and the five-year layout of the paper's vintage."""
-    years = _system_years(1990, end_year)
+def status_switches(design: Design | None = None) -> pd.DataFrame:
+    """Country-years (1990–``end_year``) whose sending status (below ``sending_threshold``) differs
+    between the annual series and the five-year layout of the paper's vintage."""
+    d = design or Design()
+    years, threshold = _system_years(1990, d.end_year), d.sending_threshold
     out = years[["ccode", "year", "statename"]]
     for series in NET_MIGRATION_SERIES:
         nm, fill = net_migration_table(series)
@@ -325,6 +390,7 @@ def status_switches(end_year: int = 2015, threshold: float = 0.0) -> pd.DataFram
     return out.dropna(subset=["sending_five_year", "sending_annual"])
 
 
-__all__ = ["CONTROLS", "DEMOCRACY", "LABELS", "contrast", "country_panel", "crmw_consents",
-           "first_consent_years", "five_year_net_migration", "global_share_spread", "labels", "model_specs", "pts_reversed", "regional_rates",
-           "risk_set", "sending_at_entry", "status_switches"]
+__all__ = ["CONTROLS", "DEMOCRACY", "Design", "H3", "LABELS", "contrast", "country_panel", "crmw_consents",
+           "first_consent_years", "fit_key_models", "fit_models", "five_year_net_migration", "global_share_spread",
+           "labels", "model_specs", "pts_reversed", "regional_rates", "risk_set", "sending_at_entry",
+           "skilled_coverage", "status_switches"]

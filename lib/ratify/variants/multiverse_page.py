@@ -12,7 +12,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from .. import figures, tables
-from . import explorer, multiverse, specification
+from . import explorer, multiverse, null, specification
 from .page import notice
 from .schema import Chapter
 from .universes import MultiverseError, load
@@ -102,3 +102,4 @@ def show(chapter: Chapter) -> None:
                      "the curve show the universes that match (computed in advance, nothing is refitted)."))
     display(HTML(explorer.explorer_html(explorer.explorer_data(spec, results, published),
                                         f"mv-{chapter.slug}")))
+    null.show(chapter)  # inference under the null, where the chapter declares it
