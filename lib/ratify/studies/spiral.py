@@ -22,10 +22,15 @@ this module turns its claims into analyses that run on registered data:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
 import numpy as np
 import pandas as pd
 
-from ..cache import cached
+from ..cache import cached, data_builder
+from ..comparison import lincom
+from ..design import MODEL, Between, StudyDesign
 from ..models import event_time_dummies, fit_ipw_linear, fit_linear, fit_ordered_logit
 from ..models.results import ModelResult
 from ..panels import add_conflict, add_democracy, add_gdp_per_capita, add_human_rights, add_igo_count
@@ -105,26 +110,23 @@ def rolling_regimes(scores: pd.DataFrame, years: int = 10, dem_cut: float = 8, a
     return out
 
 
-def add_regimes(panel: pd.DataFrame, scheme: str = "polity", stable_window: str = "sample",
-                window: tuple[int, int] = (1976, 2007), dem_cut: float = 8, aut_never_cut: float = 6) -> pd.DataFrame:
-    """Add ``regime3`` to a panel that has ``polity2`` (scheme ``polity``) or ``v2x_regime`` (``vdem``).
+def add_regimes(panel: pd.DataFrame, design: Design) -> pd.DataFrame:
+    """Add ``regime3`` to a panel that has ``polity2`` (``design.regime_scheme`` ``polity``) or
+    ``v2x_regime`` (``vdem``), under the design's regime rule.
 
-    ``stable_window``: ``sample`` (one category per country over ``window``), or
+    ``design.stable_window``: ``sample`` (one category per country over the regime window), or
     ``rolling10`` / ``rolling20`` (ex ante, per year). Under ``vdem`` the cut-points are
     fixed by V-Dem's four regime types (democracy ≥ 2; closed autocracy = 0).
     """
-    if scheme not in ("polity", "vdem"):
-        raise ValueError(f"scheme={scheme!r}; use 'polity' or 'vdem'")
-    column, dem, aut = ("polity2", dem_cut, aut_never_cut) if scheme == "polity" else ("v2x_regime", 2, 1)
+    column, dem, aut = (("polity2", design.dem_cut, design.aut_never_cut) if design.regime_scheme == "polity"
+                        else ("v2x_regime", 2, 1))
     scores = panel[["ccode", "year", column]]
-    if stable_window == "sample":
-        cats = classify_regimes(scores, window, dem, aut, column)[["ccode", "regime3"]]
+    if design.stable_window == "sample":
+        cats = classify_regimes(scores, design.regime_window, dem, aut, column)[["ccode", "regime3"]]
         out = panel.merge(cats, on="ccode", how="left")
-    elif stable_window.startswith("rolling"):
-        cats = rolling_regimes(scores, int(stable_window.removeprefix("rolling")), dem, aut, column)
-        out = panel.merge(cats, on=["ccode", "year"], how="left")
     else:
-        raise ValueError(f"stable_window={stable_window!r}; use 'sample', 'rolling10' or 'rolling20'")
+        cats = rolling_regimes(scores, int(design.stable_window.removeprefix("rolling")), dem, aut, column)
+        out = panel.merge(cats, on=["ccode", "year"], how="left")
     out.attrs = panel.attrs
     return out
 
@@ -133,21 +135,19 @@ def add_regimes(panel: pd.DataFrame, scheme: str = "polity", stable_window: str 
 
 TREATIES = {"CAT": "IV-9", "ICCPR": "IV-4"}
 ICCPR_IN_FORCE = 1976
-RATIFICATION_SOURCES = ("untc_mtdsg_2015", "hr_treaties_2026", "ohchr_hr_treaties_2020")
 
 
 def _actions(source: str, mtdsg: list[str]) -> pd.DataFrame:
     from .. import sources
 
+    source = Design(ratification_source=source).ratification_source  # the design's check of the name
     if source == "untc_mtdsg_2015":
         return sources.read_untc_participants(mtdsg)
     if source == "hr_treaties_2026":
         hr = sources.read_hr_treaties()
         return hr[hr.mtdsg_no.isin(mtdsg)]
-    if source == "ohchr_hr_treaties_2020":
-        stems = [k for k, v in sources.ohchr.TREATIES.items() if v in mtdsg]
-        return sources.read_ohchr(stems)
-    raise ValueError(f"source={source!r}; use one of {RATIFICATION_SOURCES}")
+    stems = [k for k, v in sources.ohchr.TREATIES.items() if v in mtdsg]
+    return sources.read_ohchr(stems)
 
 
 #: Consents deposited before the state entered the COW system (the Byelorussian and Ukrainian
@@ -174,21 +174,20 @@ def ratification_years(source: str = "untc_mtdsg_2015") -> pd.DataFrame:
     return out
 
 
-def add_treatment(panel: pd.DataFrame, treaty: str = "CAT", lag: int = 1, pre1976_iccpr: str = "eif1976",
-                  name: str = "ratified") -> pd.DataFrame:
-    """``ratified`` = 1 from ``lag`` years after the deposit year (needs ``<treaty>_year``).
+def add_treatment(panel: pd.DataFrame, design: Design, name: str = "ratified") -> pd.DataFrame:
+    """``ratified`` = 1 from ``design.lag`` years after the deposit year of ``design.treaty``
+    (needs ``<treaty>_year``).
 
     ICCPR deposits before its entry into force (1976) count from 1976 (``eif1976``) or
     from the deposit year (``ratification_year``). Also adds ``treat_year`` (the first
     treated year) so that event studies and tests can use it.
     """
+    treaty, lag = design.treaty, design.lag
     col = f"{treaty.lower()}_year"
     if col not in panel:
-        raise ValueError(f"{col} not in the panel; build it with spiral_panel")
-    if pre1976_iccpr not in ("eif1976", "ratification_year"):
-        raise ValueError(f"pre1976_iccpr={pre1976_iccpr!r}; use 'eif1976' or 'ratification_year'")
+        raise KeyError(f"{col} not in the panel; build it with spiral_panel")
     start = panel[col].astype("Float64")
-    if treaty == "ICCPR" and pre1976_iccpr == "eif1976":
+    if treaty == "ICCPR" and design.pre1976_iccpr == "eif1976":
         start = start.clip(lower=ICCPR_IN_FORCE)
     out = panel.copy()
     out["treat_year"] = (start + lag).astype("Int64")
@@ -267,23 +266,52 @@ OUTCOMES = {"physint": "CIRI physical integrity (0–8)", "tort": "CIRI torture 
             "v2clrelig": "V-Dem freedom of religion"}
 
 
+#: The outcomes a design may name (the keys of :data:`OUTCOMES`).
+Outcome = Literal["physint", "tort", "cirights_physint", "pts_s_rev", "pts_a_rev", "theta_mean", "hathaway",
+                  "v2x_clphy", "v2cltort", "v2xcl_acjst", "v2clrelig"]
+RatificationSource = Literal["untc_mtdsg_2015", "hr_treaties_2026", "ohchr_hr_treaties_2020"]
+
+
+@dataclass(frozen=True, repr=False)
+class Design(StudyDesign):
+    """Every choice of the chapter's analyses, with the book's as defaults (the notebook's parameters).
+    Every analysis of the chapter (and so every row of the claims table) is fitted under one design."""
+
+    treaty: Literal["CAT", "ICCPR"] = "CAT"  # treaty whose ratification is the treatment
+    outcome: Outcome = "physint"  # outcome, higher = more respect (CIRI, CIRIGHTS, PTS, Fariss, Hathaway, V-Dem)
+    start_year: Annotated[int, Between(1970, 2000)] = 1981  # first year (CIRI 1981-, PTS 1976-, Hathaway 1985-1999)
+    end_year: Annotated[int, Between(1995, 2016)] = 2011  # last year of the sample (CIRI ends 2011; COW 2016)
+    lag: Annotated[int, Between(0, 5)] = 1  # a state counts as a party from this many years after the deposit year
+    pre1976_iccpr: Literal["eif1976", "ratification_year"] = "eif1976"  # early ICCPR deposits count from 1976 or deposit
+    regime_scheme: Literal["polity", "vdem"] = "polity"  # regimes from polity2 and the cut-points, or V-Dem's RoW
+    stable_window: Literal["sample", "rolling10", "rolling20"] = "sample"  # one category over the window, or ex ante
+    regime_start: Annotated[int, Between(1946, 2000)] = 1976  # first year of the window fixed categories are judged on
+    regime_end: Annotated[int, Between(1990, 2018)] = 2007  # last year of that window (Tunisia transitional past 2011)
+    dem_cut: Annotated[int, Between(6, 10)] = 8  # stable democracy = polity2 at least this in every year of the window
+    aut_never_cut: Annotated[int, Between(0, 8)] = 6  # stable autocracy = polity2 below this in every year of the window
+    controls: Annotated[Literal["minimal", "standard", "democracy"], MODEL] = "standard"  # lagged outcome; + economy, conflict; + polity2
+    ratification_source: RatificationSource = "untc_mtdsg_2015"  # deposit dates: UNTC 2015 scrape, 2026 scrape, OHCHR 2020
+
+    @property
+    def regime_window(self) -> tuple[int, int]:
+        """The years on which fixed regime categories are judged."""
+        return (self.regime_start, self.regime_end)
+
+
+#: Outcomes on an ordered integer scale (the ordered logit is fitted to these only).
+INTEGER_OUTCOMES = ("physint", "tort", "cirights_physint", "pts_s_rev", "pts_a_rev", "hathaway")
+
 #: Controls lagged one year within each country (last year's value only if the panel has last year).
 LAGGED_CONTROLS = {"ln_gdppc": "ln_gdppc_l1", "ln_population": "ln_population_l1", "polity2": "polity2_l1",
                    "civil_conflict": "civil_war_l1", "interstate": "interstate_l1"}
 
 
 @built_by
-def analysis_frame(panel: pd.DataFrame, outcome: str, *, treaty: str = "CAT", lag: int = 1,
-                   pre1976_iccpr: str = "eif1976", start_year: int = 1981, end_year: int = 2011,
-                   regime_scheme: str = "polity", stable_window: str = "sample",
-                   regime_window: tuple[int, int] = (1976, 2007), dem_cut: float = 8, aut_never_cut: float = 6,
-                   outcome_lag: int = 1) -> pd.DataFrame:
-    """Country-years ``start_year``–``end_year`` with the outcome, its lag (``y_lag``), the
-    treatment, the regime category and lagged controls."""
-    if outcome not in OUTCOMES:
-        raise ValueError(f"outcome={outcome!r}; choose one of {sorted(OUTCOMES)}")
-    p = add_regimes(panel, regime_scheme, stable_window, regime_window, dem_cut, aut_never_cut)
-    p = add_treatment(p, treaty, lag, pre1976_iccpr)
+def analysis_frame(panel: pd.DataFrame, design: Design, *, outcome_lag: int = 1) -> pd.DataFrame:
+    """Country-years ``design.start_year``–``design.end_year`` with the design's outcome (``y``), its
+    lag (``y_lag``), the treatment, the regime category and lagged controls."""
+    outcome = design.outcome
+    p = add_treatment(add_regimes(panel, design), design)
     p["y"] = p[outcome].astype(float)
     p = add_lag(p, {"y": "y_lag"}, lag=outcome_lag)
     p = add_lag(p, LAGGED_CONTROLS)
@@ -292,9 +320,16 @@ def analysis_frame(panel: pd.DataFrame, outcome: str, *, treaty: str = "CAT", la
         inside = (p.regime3 == regime).astype(float).where(p.regime3.notna())
         p[f"reg_{short}"] = inside
         p[f"rat_{short}"] = p.ratified * inside
-    out = p[p.year.between(start_year, end_year)].reset_index(drop=True)
-    out.attrs = {**p.attrs, "outcome": outcome, "treaty": treaty}  # p: the panel's records and the lags'
+    out = p[p.year.between(design.start_year, design.end_year)].reset_index(drop=True)
+    out.attrs = {**p.attrs, "outcome": outcome, "treaty": design.treaty}  # p: the panel's records and the lags'
     return out
+
+
+@data_builder(store=False)
+def design_frame(data: Design) -> pd.DataFrame:
+    """:func:`analysis_frame` of the chapter's panel under ``data`` (``design.data_choices()``), kept in
+    the process so that the analyses and a multiverse's universes that share the data share it."""
+    return analysis_frame(spiral_panel(ratification_source=data.ratification_source), data)
 
 
 CONTROLS = {"minimal": ["y_lag"],
@@ -405,20 +440,12 @@ COX_SPECS = {
 }
 
 
-def lincom(params: np.ndarray, cov: np.ndarray, names: list[str], weights: dict[str, float]) -> dict:
-    """Estimate, SE and 95% interval of a linear combination of coefficients (on the log scale
-    for a Cox model), e.g. ``{"democracy": 1, "democracy_x_poor": 1}``."""
-    w = np.array([weights.get(n, 0.0) for n in names])
-    est, se = float(w @ params), float(np.sqrt(w @ cov @ w))
-    return {"estimate": est, "std_error": se, "conf_low": est - 1.959964 * se, "conf_high": est + 1.959964 * se}
-
-
 # --- the analyses, cached so every page and variant reuses the same fits ----------------------
 
 LEVELS = [f"lvl_{'m' if k < 0 else 'p'}{abs(k)}" for k in range(-9, 11)]
 
 
-def _levels(frame: pd.DataFrame) -> pd.DataFrame:
+def polity_levels(frame: pd.DataFrame) -> pd.DataFrame:
     """Dummies for each lagged polity2 level (−9 … 10; −10 is the reference), as Davenport and
     Armstrong's "binary decomposition"; polity2's interpolated half-points are rounded down."""
     out = frame.copy()
@@ -429,51 +456,47 @@ def _levels(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @cached
-def fit_a1(outcome: str = "physint", start_year: int = 1981, end_year: int = 2011,
-           dem_cut: float = 8, aut_never_cut: float = 6) -> dict:
-    """A1: democracy and physical integrity (C1, C2), fair trials by regime (C4), courts (C5)."""
-    panel = spiral_panel()
-    f = analysis_frame(panel, outcome, start_year=start_year, end_year=end_year, dem_cut=dem_cut,
-                       aut_never_cut=aut_never_cut)
+def fit_democracy(design: Design) -> dict:
+    """A1: democracy and practice (C1, C2), yearly democratic gains and fair trials by regime (C4),
+    and high-court independence (C5), on the design's outcome, sample and regime rule. The models
+    are about polity2, so they keep the standard controls whatever ``design.controls`` says."""
+    data = design.data_choices()
+    f = design_frame(data)
     ctrl = CONTROLS["standard"]
-    out = {"linear": fit_ols(f, ["polity2_l1", *ctrl], name="a1_linear", label="Linear in polity2")}
-    lev = _levels(f)
-    out["levels"] = fit_ols(lev, [*LEVELS, *ctrl], name="a1_levels", label="Polity2 levels (lagged DV)")
-    out["levels_static"] = fit_ols(lev, [*LEVELS, *ctrl[1:]], name="a1_levels_static",
+    out = {"linear": fit_ols(f, ["polity2_l1", *ctrl], name="democracy_linear", label="Linear in polity2")}
+    lev = polity_levels(f)
+    out["levels"] = fit_ols(lev, [*LEVELS, *ctrl], name="democracy_levels", label="Polity2 levels (lagged DV)")
+    out["levels_static"] = fit_ols(lev, [*LEVELS, *ctrl[1:]], name="democracy_levels_static",
                                    label="Polity2 levels (no lagged DV)")
     search = piecewise_fits(f, range(-9, 10), ctrl)
     best = int(search.loc[search.bic.iloc[1:].idxmin(), "break"])
-    f = f.assign(polity2_above=np.maximum(f.polity2_l1 - best, 0))
-    out["threshold"] = fit_ols(f, ["polity2_l1", "polity2_above", *ctrl], name="a1_threshold",
+    kinked = f.assign(polity2_above=np.maximum(f.polity2_l1 - best, 0))
+    out["threshold"] = fit_ols(kinked, ["polity2_l1", "polity2_above", *ctrl], name="democracy_threshold",
                                label=f"Kink at polity2 = {best}")
     out["search"], out["break"] = search, best
-    # A1b: yearly movements on polity2 and access to justice, within each regime category
-    fb = add_lag(analysis_frame(panel, "v2xcl_acjst", start_year=start_year, end_year=end_year, dem_cut=dem_cut,
-                                aut_never_cut=aut_never_cut), ["polity2_l1"])
+    # yearly movements on polity2 and access to justice, within each regime category
+    fb = add_lag(design_frame(data.replace(outcome="v2xcl_acjst")), ["polity2_l1"])
     fb["d_polity2_l1"] = fb.polity2_l1 - fb.polity2_l1_l1
     for regime, short in REGIME_SHORT.items():
         out[f"fair_{short}"] = fit_ols(fb[fb.regime3 == regime], ["d_polity2_l1", *ctrl],
-                                       name=f"a1b_fair_{short}", label=f"Access to justice: {regime}")
-    # A1c: judicial independence (V-Dem high-court independence, lagged)
-    for y in ("physint", "v2xcl_acjst"):
-        fc = add_lag(analysis_frame(panel, y, start_year=start_year, end_year=end_year), {"v2juhcind": "judind_l1"})
-        out[f"courts_{y}"] = fit_ols(fc, ["judind_l1", "polity2_l1", *ctrl], name=f"a1c_courts_{y}",
-                                     label=f"High-court independence → {OUTCOMES[y].split(' (')[0]}")
+                                       name=f"democracy_fair_{short}", label=f"Access to justice: {regime}")
+    # judicial independence (V-Dem high-court independence, lagged) and practice, and fair trials
+    for key, y in (("practice", design.outcome), ("fair", "v2xcl_acjst")):
+        fc = add_lag(design_frame(data.replace(outcome=y)), {"v2juhcind": "judind_l1"})
+        out[f"courts_{key}"] = fit_ols(fc, ["judind_l1", "polity2_l1", *ctrl], name=f"courts_{key}",
+                                       label=f"High-court independence → {OUTCOMES[y].split(' (')[0]}")
     return out
 
 
 def marginal_effect_curve(result: ModelResult, grid: range = range(-10, 11)) -> pd.DataFrame:
     """Effect of ratification at each polity2 level from the inverted-U model, with a 95% CI
     (Brambor, Clark and Golder: the SE of the sum, not of each coefficient)."""
-    names = list(result.terms.term)
-    params = result.terms.estimate.to_numpy()
-    cov = np.asarray(result.specification["vcov"])
-    rows = [{"polity2": p, **lincom(params, cov, names, {"ratified": 1.0, "rat_x_p2": p, "rat_x_p2sq": p ** 2 / 10})}
-            for p in grid]
-    return pd.DataFrame(rows)
+    return pd.DataFrame([{"polity2": p, **lincom(result, {"ratified": 1.0, "rat_x_p2": p, "rat_x_p2sq": p ** 2 / 10})}
+                         for p in grid])
 
 
-def _with_u(frame: pd.DataFrame) -> pd.DataFrame:
+def with_inverted_u(frame: pd.DataFrame) -> pd.DataFrame:
+    """The inverted-U terms: polity2²/10 (t−1) and ratification times polity2 and polity2²/10."""
     return frame.assign(p2sq_l1=frame.polity2_l1 ** 2 / 10, rat_x_p2=frame.ratified * frame.polity2_l1,
                         rat_x_p2sq=frame.ratified * frame.polity2_l1 ** 2 / 10)
 
@@ -482,147 +505,176 @@ INTERACTION = ["rat_sdem", "rat_trans", "rat_saut", "reg_trans", "reg_saut"]
 #: Covariates of the propensity to have ratified (the IPW model adds a cubic in year).
 IPW_COVARIATES = ["y_lag", "ln_gdppc_l1", "ln_population_l1", "civil_war_l1", "polity2_l1", "reg_trans", "reg_saut"]
 RAT_TERMS = ["rat_sdem", "rat_trans", "rat_saut"]
+#: The ratification-effect models the robustness page and the multiverse follow (variants.yaml's key quantities).
+KEY_EFFECTS = ("pooled", "conditional", "twfe", "inverted_u")
+#: Event-time window of the event studies (years relative to the first treated year; −1 is the reference).
+EVENT_WINDOW = (-5, 5)
+
+
+def key_effect_fits(frame: pd.DataFrame, design: Design, models=KEY_EFFECTS, prefix: str = "effect") -> dict:
+    """The key ratification-effect models of ``frame`` (an :func:`analysis_frame` under ``design``)
+    named in ``models``: pooled, by regime category, two-way fixed effects and the inverted U."""
+    ctrl, treaty = CONTROLS[design.controls], design.treaty
+    specs = {
+        "pooled": lambda: fit_ols(frame, ["ratified", *ctrl], name=f"{prefix}_pooled",
+                                  label=f"{treaty}, pooled (first generation)"),
+        "conditional": lambda: fit_ols(frame, [*INTERACTION, *ctrl], name=f"{prefix}_conditional",
+                                       label=f"{treaty} × regime category"),
+        "twfe": lambda: fit_ols(frame, [*INTERACTION, *ctrl[1:]], fixed_effects="country_year", name=f"{prefix}_twfe",
+                                label="Two-way fixed effects"),
+        "inverted_u": lambda: fit_ols(with_inverted_u(frame),
+                                      ["ratified", "rat_x_p2", "rat_x_p2sq", "polity2_l1", "p2sq_l1", *ctrl],
+                                      name=f"{prefix}_inverted_u", label="Ratification × polity2 and polity2²",
+                                      vcov=True)}
+    return {key: specs[key]() for key in models}
+
+
+def treated_inside(frame: pd.DataFrame, first_year: int) -> pd.DataFrame:
+    """Countries first treated inside the sample (or never), so each treated one has pre-treatment years."""
+    return frame[~(frame.treat_year <= first_year + 1).fillna(False)]
 
 
 @cached
-def fit_a2(treaty: str = "CAT", outcome: str = "physint", *, start_year: int = 1981, end_year: int = 2011,
-           lag: int = 1, pre1976_iccpr: str = "eif1976", regime_scheme: str = "polity",
-           stable_window: str = "sample", regime_window: tuple[int, int] = (1976, 2007), dem_cut: float = 8,
-           aut_never_cut: float = 6, controls: str = "standard", ratification_source: str = "untc_mtdsg_2015",
-           scope: str = "full", event_window: tuple[int, int] = (-5, 5), prefix: str = "a2") -> dict:
-    """A2: ratification and practice. ``scope="core"`` fits the pooled and conditional models
-    only; ``"full"`` adds two-way FE, ordered logit, IPW, the inverted U and the event study."""
-    panel = spiral_panel(1966, 2016, ratification_source)
-    f = analysis_frame(panel, outcome, treaty=treaty, lag=lag, pre1976_iccpr=pre1976_iccpr,
-                       start_year=start_year, end_year=end_year, regime_scheme=regime_scheme,
-                       stable_window=stable_window, regime_window=regime_window, dem_cut=dem_cut,
-                       aut_never_cut=aut_never_cut)
-    ctrl = CONTROLS[controls]
-    tag = prefix
-    out = {"frame_rows": len(f), "pooled": fit_ols(f, ["ratified", *ctrl], name=f"{tag}_pooled",
-                                                    label=f"{treaty}, pooled (first generation)"),
-           "conditional": fit_ols(f, [*INTERACTION, *ctrl], name=f"{tag}_conditional",
-                                  label=f"{treaty} × regime category")}
+def fit_ratification_effects(design: Design, scope: str = "full", prefix: str = "effect") -> dict:
+    """A2: ratification and practice under ``design``. ``scope="core"`` fits the pooled and
+    conditional models only; ``"full"`` adds two-way FE, ordered logit, IPW, the inverted U and
+    the event study."""
+    f = design_frame(design.data_choices())
+    out = {"frame_rows": len(f), **key_effect_fits(f, design, ("pooled", "conditional"), prefix)}
     if scope == "core":
         return out
-    integer = outcome in ("physint", "tort", "cirights_physint", "pts_s_rev", "pts_a_rev", "hathaway")
+    ctrl = CONTROLS[design.controls]
     for regime, short in REGIME_SHORT.items():
-        out[f"split_{short}"] = fit_ols(f[f.regime3 == regime], ["ratified", *ctrl], name=f"{tag}_split_{short}",
+        out[f"split_{short}"] = fit_ols(f[f.regime3 == regime], ["ratified", *ctrl], name=f"{prefix}_split_{short}",
                                         label=f"{regime.capitalize()} only")
-    out["twfe"] = fit_ols(f, [*INTERACTION, *ctrl[1:]], fixed_effects="country_year", name=f"{tag}_twfe",
-                          label="Two-way fixed effects")
-    if integer:
-        out["ologit"] = _tidy(fit_ordered_logit(f, "y", [*INTERACTION, *ctrl], name=f"{tag}_ologit",
+    out |= key_effect_fits(f, design, ("twfe",), prefix)
+    if design.outcome in INTEGER_OUTCOMES:
+        out["ologit"] = _tidy(fit_ordered_logit(f, "y", [*INTERACTION, *ctrl], name=f"{prefix}_ologit",
                                                 label="Ordered logit"), f)
     # weights from a logit of ratification on these and a cubic in year, truncated to [0.01, 0.99]
     ipw, weighted = fit_ipw_linear(f, "y", [*INTERACTION, *ctrl], treatment="ratified", covariates=IPW_COVARIATES,
-                                   keep=["regime3"], name=f"{tag}_ipw", label="Inverse-probability weighted")
+                                   keep=["regime3"], name=f"{prefix}_ipw", label="Inverse-probability weighted")
     out["ipw"] = _tidy(ipw, f)
     out["ipw_weights"] = weighted[["ccode", "year", "ratified", "pscore", "ipw", "regime3"]]
-    u = _with_u(f)
-    out["inverted_u"] = fit_ols(u, ["ratified", "rat_x_p2", "rat_x_p2sq", "polity2_l1", "p2sq_l1", *ctrl],
-                                name=f"{tag}_inverted_u", label="Ratification × polity2 and polity2²", vcov=True)
+    out |= key_effect_fits(f, design, ("inverted_u",), prefix)
     out["inverted_u_curve"] = marginal_effect_curve(out["inverted_u"][0])
-    # event study: countries first treated inside the window, so each has pre-treatment years
-    ev = f[~(f.treat_year <= start_year + 1).fillna(False)]
-    ev, dummies = event_time_dummies(ev, "treat_year", event_window)
-    out["event_all"] = fit_ols(ev, dummies, fixed_effects="country_year", name=f"{tag}_event_all",
+    ev, dummies = event_time_dummies(treated_inside(f, design.start_year), "treat_year", EVENT_WINDOW)
+    out["event_all"] = fit_ols(ev, dummies, fixed_effects="country_year", name=f"{prefix}_event_all",
                                label="Event study, all countries")
     out["event_trans"] = fit_ols(ev[ev.regime3 == TRANSITIONAL], dummies, fixed_effects="country_year",
-                                 name=f"{tag}_event_trans", label="Event study, transitional")
+                                 name=f"{prefix}_event_trans", label="Event study, transitional")
     return out
 
 
+def fit_key_models(design: Design, models=None, perturb=None) -> dict[str, ModelResult]:
+    """The study contract (CONTRIBUTING.md): ``ModelResult`` of each key ratification-effect model
+    (``effect_pooled``, ``effect_conditional``, ``effect_twfe``, ``effect_inverted_u``) named in
+    ``models`` (all by default) under ``design``; ``perturb`` is applied to the frame before fitting."""
+    names = {f"effect_{key}": key for key in KEY_EFFECTS}
+    unknown = sorted(set(models or ()) - set(names))
+    if unknown:
+        raise KeyError(f"no key model {unknown[0]!r}; the key models are {list(names)}")
+    frame = design_frame(design.data_choices())
+    frame = perturb(frame) if perturb else frame
+    wanted = [key for name, key in names.items() if models is None or name in models]
+    return {result.name: result for result, _ in key_effect_fits(frame, design, wanted).values()}
+
+
 @cached
-def fit_a4(treaty: str = "CAT", outcome: str = "physint", start_year: int = 1981, end_year: int = 2011,
-           event_window: tuple[int, int] = (-5, 5)) -> dict:
+def fit_civil_society(design: Design) -> dict:
     """A4: civil society (V-Dem core civil-society index, a stand-in for INGO ties): its link to
     practice and to ratification's effect (C7), and whether it rises after ratification (C8)."""
-    panel = spiral_panel()
-    f = add_lag(analysis_frame(panel, outcome, treaty=treaty, start_year=start_year, end_year=end_year),
-                {"v2xcs_ccsi": "ccsi_l1"})
+    data = design.data_choices()
+    f = add_lag(design_frame(data), {"v2xcs_ccsi": "ccsi_l1"})
     f["rat_x_ccsi"] = f.ratified * f.ccsi_l1
     ctrl = CONTROLS["standard"]
-    out = {"civil_society": fit_ols(f, ["ratified", "ccsi_l1", "rat_x_ccsi", *ctrl, "polity2_l1"],
-                                    name=f"a4_civil_society_{treaty.lower()}", label="Ratification × civil society")}
-    c = analysis_frame(panel, "v2xcl_acjst", treaty=treaty, start_year=start_year, end_year=end_year)
+    out = {"moderation": fit_ols(f, ["ratified", "ccsi_l1", "rat_x_ccsi", *ctrl, "polity2_l1"],
+                                 name="civil_society_moderation", label="Ratification × civil society")}
+    c = treated_inside(design_frame(data.replace(outcome="v2xcl_acjst")), design.start_year).copy()
     c["y"] = c.v2xcs_ccsi
-    c = c[~(c.treat_year <= start_year + 1).fillna(False)]
-    c, dummies = event_time_dummies(c, "treat_year", event_window)
-    out["ccsi_event"] = fit_ols(c, dummies, fixed_effects="country_year", name=f"a4_ccsi_event_{treaty.lower()}",
-                                label="Civil-society index around ratification")
-    out["ccsi_event_trans"] = fit_ols(c[c.regime3 == TRANSITIONAL], dummies, fixed_effects="country_year",
-                                      name=f"a4_ccsi_event_trans_{treaty.lower()}",
-                                      label="Civil-society index around ratification, transitional")
+    c, dummies = event_time_dummies(c, "treat_year", EVENT_WINDOW)
+    out["event"] = fit_ols(c, dummies, fixed_effects="country_year", name="civil_society_event",
+                           label="Civil-society index around ratification")
+    out["event_trans"] = fit_ols(c[c.regime3 == TRANSITIONAL], dummies, fixed_effects="country_year",
+                                 name="civil_society_event_trans",
+                                 label="Civil-society index around ratification, transitional")
     return out
 
 
+#: Last year of the ratification risk sets (A3) and of the trade and FDI series (A5): not the
+#: outcome's sample, so fixed here (the human-rights sample ends with CIRI in 2011).
+RISK_END, PAYOFF_END = 2014, 2016
+
+
 @cached
-def fit_a3(treaty: str = "CAT", end_year: int = 2014, ratification_source: str = "untc_mtdsg_2015") -> dict:
-    """A3: who ratifies and when: Cox models (Efron ties, clustered by country) for each of
-    :data:`COX_SPECS`, with the parameter covariance kept for linear combinations."""
+def fit_ratification_hazards(design: Design, treaty: str) -> dict:
+    """A3: who ratifies ``treaty`` and when: Cox models (Efron ties, clustered by country) for each of
+    :data:`COX_SPECS` on the risk set from ``design.ratification_source``, with the parameter
+    covariance kept for linear combinations."""
     from ..models import fit_cox
 
-    rs = ratification_risk_set(treaty, end_year, ratification_source)
+    rs = ratification_risk_set(treaty, RISK_END, design.ratification_source)
     out = {"risk": rs}
     for spec, covariates in COX_SPECS.items():
-        fit = fit_cox(rs, covariates, cluster="ccode", name=f"a3_{spec}_{treaty.lower()}",
-                      label=f"{treaty}: {spec}", sources=[ratification_source])
+        fit = fit_cox(rs, covariates, cluster="ccode", name=f"hazard_{spec}_{treaty.lower()}",
+                      label=f"{treaty}: {spec}", sources=[design.ratification_source])
         frame = rs.loc[fit.frame.index, ["ccode", "year", "start", "stop", "event", *covariates]]
         out[spec] = (fit.result, frame, fit.params, fit.cov)
     return out
 
 
 @cached
-def fit_a5(treaty: str = "CAT", start_year: int = 1981, end_year: int = 2016,
-           event_window: tuple[int, int] = (-5, 5)) -> dict:
+def fit_payoffs(design: Design) -> dict:
     """A5: does ratifying pay (C16, C17)? Trade (% GDP, WDI) and FDI inflows (% GDP, WDI via
-    gdidata, from 1990) around ratification, two-way FE; and FDI on last year's physical
-    integrity (Blanton and Blanton's question). Aid is not registered, so not here."""
+    gdidata, from 1990) around ratification of the design's treaty, two-way FE, from the design's
+    first year to 2016; and FDI on last year's practice (the design's outcome; Blanton and
+    Blanton's question)."""
     from ..sources import read_gdi_wdi, read_trade
 
-    panel = spiral_panel()
     trade = read_trade().dropna(subset=["ccode"]).astype({"ccode": "int64"})
     gdi = read_gdi_wdi().dropna(subset=["ccode"]).astype({"ccode": "int64"})
     gdi["fdi_pct_gdp"] = 100 * gdi.fdiin / gdi.gdp
+    panel = spiral_panel(ratification_source=design.ratification_source)
     panel = add_measure(panel, trade.drop_duplicates(["ccode", "year"]), ["trade_pct_gdp"], source="wdi_trade")
     panel = add_measure(panel, gdi.drop_duplicates(["ccode", "year"]), ["fdi_pct_gdp"], source="gdidata_wdi")
     out = {}
-    for y, first in (("trade_pct_gdp", start_year), ("fdi_pct_gdp", max(start_year, 1991))):
-        f = analysis_frame(panel, "physint", treaty=treaty, start_year=first, end_year=end_year)
+    for y, first in (("trade_pct_gdp", design.start_year), ("fdi_pct_gdp", max(design.start_year, 1991))):
+        f = analysis_frame(panel, design.replace(start_year=first, end_year=PAYOFF_END))
         f["y"] = f[y].astype(float)
-        f = f[~(f.treat_year <= first + 1).fillna(False)]
-        f, dummies = event_time_dummies(f, "treat_year", event_window)
+        f, dummies = event_time_dummies(treated_inside(f, first), "treat_year", EVENT_WINDOW)
         out[y] = fit_ols(f, [*dummies, "ln_gdppc_l1", "ln_population_l1", "civil_war_l1"],
-                         fixed_effects="country_year", name=f"a5_{y}_{treaty.lower()}",
-                         label=f"{y.split('_')[0].upper()} (% GDP) around {treaty} ratification")
-    f = analysis_frame(panel, "physint", treaty=treaty, start_year=1991, end_year=end_year).sort_values(["ccode", "year"])
-    f["y"] = f.fdi_pct_gdp.astype(float)
-    f["physint_l1"] = f.y_lag  # analysis_frame's y_lag is last year's physint here
-    out["fdi_practice"] = fit_ols(f, ["physint_l1", "ln_gdppc_l1", "ln_population_l1", "civil_war_l1", "polity2_l1"],
-                                  name="a5_fdi_practice", label="FDI (% GDP) on last year's physical integrity")
+                         fixed_effects="country_year", name=f"payoff_{y}",
+                         label=f"{y.split('_')[0].upper()} (% GDP) around {design.treaty} ratification")
+    f = analysis_frame(panel, design.replace(start_year=max(design.start_year, 1991), end_year=PAYOFF_END))
+    f = f.sort_values(["ccode", "year"]).assign(practice_l1=lambda d: d.y_lag, y=lambda d: d.fdi_pct_gdp.astype(float))
+    out["fdi_practice"] = fit_ols(f, ["practice_l1", "ln_gdppc_l1", "ln_population_l1", "civil_war_l1", "polity2_l1"],
+                                  name="payoff_fdi_practice", label="FDI (% GDP) on last year's practice")
     return out
 
 
-A2_FAMILY = {"a2_iccpr": ("ICCPR", "physint"), "a2_tort": ("CAT", "tort"), "a2_fair": ("ICCPR", "v2xcl_acjst"),
-             "a2_relig": ("ICCPR", "v2clrelig")}
+#: The core models the claims table needs beside the design's own: (treaty, outcome) of each family member.
+EFFECT_FAMILY = {"effect_iccpr": ("ICCPR", "physint"), "effect_tort": ("CAT", "tort"),
+                 "effect_fair": ("ICCPR", "v2xcl_acjst"), "effect_relig": ("ICCPR", "v2clrelig")}
 
 
-def a2_family(treaty: str = "CAT", outcome: str = "physint", **common) -> dict:
-    """The main A2 analysis plus the core models the claims table needs (other treaty and
-    outcomes, and the Fariss rerun), all with the same regime, lag, period and source choices."""
-    out = {"a2": fit_a2(treaty, outcome, **common),
-           "a2_fariss": fit_a2(treaty, "theta_mean", scope="core", prefix="a2_fariss", **common)}
-    for prefix, (t, y) in A2_FAMILY.items():
-        out[prefix] = fit_a2(t, y, scope="core", prefix=prefix, **common)
+def effect_family(design: Design) -> dict:
+    """The design's full A2 analysis plus the core models the claims table needs (other treaty and
+    outcomes, and the Fariss rerun), all with the design's regime, lag, period and source choices."""
+    out = {"effect": fit_ratification_effects(design),
+           "effect_fariss": fit_ratification_effects(design.replace(outcome="theta_mean"), "core", "effect_fariss")}
+    for prefix, (treaty, outcome) in EFFECT_FAMILY.items():
+        out[prefix] = fit_ratification_effects(design.replace(treaty=treaty, outcome=outcome), "core", prefix)
     return out
 
 
-def all_evidence(a2s: dict | None = None) -> dict:
-    """Every fitted model the claims table reads, by model name (A2 from ``a2s``,
-    e.g. the analysis notebook's own :func:`a2_family`; the rest with the book's defaults)."""
-    return flatten({"a1": fit_a1(), **(a2s or a2_family()), "a3_cat": fit_a3("CAT"), "a3_iccpr": fit_a3("ICCPR"),
-                    "a4": fit_a4(), "a5": fit_a5()})
+def all_evidence(design: Design | None = None) -> dict[str, ModelResult]:
+    """Every fitted model the claims table reads, by model name, all under ``design`` (the book's
+    by default): A1 democracy, A2 ratification effects, A3 hazards, A4 civil society, A5 payoffs."""
+    design = design or Design()
+    return flatten({"democracy": fit_democracy(design), **effect_family(design),
+                    "hazard_cat": fit_ratification_hazards(design, "CAT"),
+                    "hazard_iccpr": fit_ratification_hazards(design, "ICCPR"),
+                    "civil_society": fit_civil_society(design), "payoffs": fit_payoffs(design)})
 
 
 # --- what the claims table needs (the claims themselves are in the chapter's claims.yaml) -------
