@@ -1,23 +1,20 @@
 """Chapter 3 (Simmons 2013): does ratifying a human-rights treaty improve practice, and where?
 
-The text reviews quantitative work on the spiral model and has no tables of its own, so
-this module turns its claims into analyses that run on registered data:
+The text reviews quantitative work on the spiral model and has no tables of its own, so the
+chapter turns its claims into analyses that run on registered data. This module composes them:
 
-* **Regime categories.** Simmons sorts countries into stable democracies, stable
-  autocracies and the rest ("transitional": moving to, sliding back from, or stuck in
-  partial democracy). Her own list (Simmons 2009, App. 2) is not public data, so
-  :func:`classify_regimes` approximates it from Polity5 with the cut-points and the
-  window as parameters; :data:`POHR_CASES` is the text's classification of the nine
-  cases, which the default rule must reproduce (a test checks it).
-* **The panel.** :func:`spiral_panel` puts physical-integrity measures (CIRI, CIRIGHTS,
-  PTS, Fariss, Hathaway's torture scale, V-Dem), democracy, controls (income,
-  population, UCDP conflict) and CAT/ICCPR deposit years on COW country-years.
-* **Treatment.** :func:`add_treatment` codes "ratified" from ``lag`` years after the
-  deposit year; ICCPR ratifications before 1976 count from entry into force by default.
-* **Models.** Pooled and fixed-effects OLS with country-clustered SEs, ordered logit,
-  inverse-probability weights and an event study, specified here (:func:`fit_ols`,
-  :func:`fit_a2`) and estimated by ``ratify.models``; and Cox models of ratification
-  (:func:`ratification_risk_set`).
+* **The design.** :class:`Design` holds every choice of the analyses (treaty, outcome, sample,
+  treatment lag, regime rule, controls, deposit-date source) with the book's as defaults; every
+  analysis, and so every row of the claims table, is fitted under one design.
+* **The data** are built in :mod:`.spiral_data` (deposit years, treatment, the country-year
+  panel, the ratification risk sets) and the regime categories in :mod:`.spiral_regimes`;
+  :func:`analysis_frame` puts them together for a design.
+* **The analyses**, named after what they estimate and estimated by ``ratify.models``:
+  :func:`fit_democracy` (A1), :func:`fit_ratification_effects` (A2; :func:`effect_family` adds
+  the other treaty and outcomes), :func:`fit_ratification_hazards` (A3, Cox),
+  :func:`fit_civil_society` (A4) and :func:`fit_payoffs` (A5); :func:`all_evidence` collects
+  them for the claims table (``claims.yaml``, scored by ``ratify.comparison``), and
+  :func:`fit_key_models` is the study contract's entry point for the variants and the multiverse.
 """
 
 from __future__ import annotations
@@ -33,243 +30,19 @@ from ..comparison import lincom
 from ..design import MODEL, Between, StudyDesign
 from ..models import event_time_dummies, fit_ipw_linear, fit_linear, fit_ordered_logit
 from ..models.results import ModelResult
-from ..panels import add_conflict, add_democracy, add_gdp_per_capita, add_human_rights, add_igo_count
-from ..panels import add_lag, add_measure, add_population, add_pts, add_region, add_static, state_years
+from ..panels import add_lag, add_measure
 from ..provenance import built_by
-
-# --- regime categories ------------------------------------------------------------------------
-
-STABLE_DEMOCRACY, TRANSITIONAL, STABLE_AUTOCRACY = "stable democracy", "transitional", "stable autocracy"
-REGIMES = (STABLE_DEMOCRACY, TRANSITIONAL, STABLE_AUTOCRACY)
-#: Short names for column suffixes: ``rat_trans`` = ratified × transitional, ``reg_trans`` its dummy.
-REGIME_SHORT = {STABLE_DEMOCRACY: "sdem", TRANSITIONAL: "trans", STABLE_AUTOCRACY: "saut"}
-
-#: The text's classification of the nine PoHR cases (COW code: name, category). Uganda, Tunisia and
-#: Morocco were "never governed as democracies"; the other six are transitional or partial democracies.
-POHR_CASES = {
-    500: ("Uganda", STABLE_AUTOCRACY), 616: ("Tunisia", STABLE_AUTOCRACY), 600: ("Morocco", STABLE_AUTOCRACY),
-    560: ("South Africa", TRANSITIONAL), 501: ("Kenya", TRANSITIONAL), 155: ("Chile", TRANSITIONAL),
-    90: ("Guatemala", TRANSITIONAL), 840: ("Philippines", TRANSITIONAL), 850: ("Indonesia", TRANSITIONAL),
-}
-#: PoHR's own verdicts on some cases, as the text reports them.
-POHR_VERDICTS = {155: "surprise", 90: "surprise", 850: "surprise", 616: "dismay", 501: "dismay"}
-
-
-def regime_of(scores: pd.Series, dem_cut: float = 8, aut_never_cut: float = 6) -> str | float:
-    """One country's category from its scores over a window: all ≥ ``dem_cut`` is a stable
-    democracy, all < ``aut_never_cut`` a stable autocracy, anything else transitional."""
-    scores = scores.dropna()
-    if scores.empty:
-        return np.nan
-    if scores.min() >= dem_cut:
-        return STABLE_DEMOCRACY
-    if scores.max() < aut_never_cut:
-        return STABLE_AUTOCRACY
-    return TRANSITIONAL
-
-
-def classify_regimes(scores: pd.DataFrame, window: tuple[int, int] = (1976, 2007), dem_cut: float = 8,
-                     aut_never_cut: float = 6, column: str = "polity2") -> pd.DataFrame:
-    """Time-invariant categories (Simmons-style): one row per ccode, judged on ``window``.
-
-    ``scores`` has ccode, year and ``column``. A state judged on the years of the window it
-    existed in; one with no score in the window gets no category. For V-Dem's 0–3
-    ``v2x_regime`` use ``dem_cut=2, aut_never_cut=1`` (democracy throughout / closed
-    autocracy throughout).
-    """
-    if dem_cut < aut_never_cut:
-        raise ValueError(f"dem_cut={dem_cut} is below aut_never_cut={aut_never_cut}: a score could be both")
-    inside = scores[scores.year.between(*window)].dropna(subset=[column])
-    g = inside.groupby("ccode")[column]
-    out = pd.DataFrame({"regime3": g.apply(regime_of, dem_cut=dem_cut, aut_never_cut=aut_never_cut),
-                        "score_min": g.min(), "score_max": g.max(), "years": g.size()}).reset_index()
-    out.attrs["rule"] = {"window": list(window), "dem_cut": dem_cut, "aut_never_cut": aut_never_cut,
-                         "column": column}
-    return out
-
-
-def rolling_regimes(scores: pd.DataFrame, years: int = 10, dem_cut: float = 8, aut_never_cut: float = 6,
-                    column: str = "polity2") -> pd.DataFrame:
-    """Ex-ante categories per country-year, judged on the previous ``years`` years (t−years … t−1),
-    so a ratification cannot shape the category it is judged in. At least half the window must
-    be scored."""
-    s = scores[["ccode", "year", column]].dropna().sort_values(["ccode", "year"])
-    full = s.set_index(["ccode", "year"])[column]
-    rows = []
-    for code, series in full.groupby(level=0):
-        series = series.droplevel(0)
-        series = series.reindex(range(series.index.min(), series.index.max() + 2))
-        prev = series.shift(1)
-        lo = prev.rolling(years, min_periods=max(1, years // 2)).min()
-        hi = prev.rolling(years, min_periods=max(1, years // 2)).max()
-        cat = np.where(lo >= dem_cut, STABLE_DEMOCRACY, np.where(hi < aut_never_cut, STABLE_AUTOCRACY, TRANSITIONAL))
-        cat = pd.Series(cat, index=series.index).where(lo.notna())
-        rows.append(pd.DataFrame({"ccode": code, "year": series.index, "regime3": cat.to_numpy()}))
-    out = pd.concat(rows, ignore_index=True).dropna(subset=["regime3"])
-    out.attrs["rule"] = {"rolling_years": years, "dem_cut": dem_cut, "aut_never_cut": aut_never_cut, "column": column}
-    return out
-
-
-def add_regimes(panel: pd.DataFrame, design: Design) -> pd.DataFrame:
-    """Add ``regime3`` to a panel that has ``polity2`` (``design.regime_scheme`` ``polity``) or
-    ``v2x_regime`` (``vdem``), under the design's regime rule.
-
-    ``design.stable_window``: ``sample`` (one category per country over the regime window), or
-    ``rolling10`` / ``rolling20`` (ex ante, per year). Under ``vdem`` the cut-points are
-    fixed by V-Dem's four regime types (democracy ≥ 2; closed autocracy = 0).
-    """
-    column, dem, aut = (("polity2", design.dem_cut, design.aut_never_cut) if design.regime_scheme == "polity"
-                        else ("v2x_regime", 2, 1))
-    scores = panel[["ccode", "year", column]]
-    if design.stable_window == "sample":
-        cats = classify_regimes(scores, design.regime_window, dem, aut, column)[["ccode", "regime3"]]
-        out = panel.merge(cats, on="ccode", how="left")
-    else:
-        cats = rolling_regimes(scores, int(design.stable_window.removeprefix("rolling")), dem, aut, column)
-        out = panel.merge(cats, on=["ccode", "year"], how="left")
-    out.attrs = panel.attrs
-    return out
-
-
-# --- treaty ratification ----------------------------------------------------------------------
-
-TREATIES = {"CAT": "IV-9", "ICCPR": "IV-4"}
-ICCPR_IN_FORCE = 1976
-
-
-def _actions(source: str, mtdsg: list[str]) -> pd.DataFrame:
-    from .. import sources
-
-    source = Design(ratification_source=source).ratification_source  # the design's check of the name
-    if source == "untc_mtdsg_2015":
-        return sources.read_untc_participants(mtdsg)
-    if source == "hr_treaties_2026":
-        hr = sources.read_hr_treaties()
-        return hr[hr.mtdsg_no.isin(mtdsg)]
-    stems = [k for k, v in sources.ohchr.TREATIES.items() if v in mtdsg]
-    return sources.read_ohchr(stems)
-
-
-#: Consents deposited before the state entered the COW system (the Byelorussian and Ukrainian
-#: SSRs, Democratic Yemen for unified Yemen) bind the state from its first year: later code.
-PARTICIPANT_RULE = "action_year_or_later"
-
-
-def ratification_years(source: str = "untc_mtdsg_2015") -> pd.DataFrame:
-    """First consent (ratification, accession, succession) to CAT and ICCPR per COW code:
-    columns ccode, cat_year, iccpr_year, cat_date, iccpr_date; the matching record in attrs."""
-    from ..risksets import consents_with_cow
-
-    consent = consents_with_cow(_actions(source, list(TREATIES.values())), rule=PARTICIPANT_RULE)
-    first = consent.groupby(["ccode", "mtdsg_no"]).date.min().unstack()
-    out = pd.DataFrame(index=first.index)
-    for name, no in TREATIES.items():
-        date = first[no] if no in first else pd.Series(pd.NaT, index=first.index)
-        out[f"{name.lower()}_date"] = date
-        out[f"{name.lower()}_year"] = date.dt.year.astype("Int64")
-    out = out.reset_index()
-    out.attrs.update({k: consent.attrs.get(k) for k in ("file", "sha256", "reader")})  # the reader's stamp
-    out.attrs.update(source=source, unmatched=consent.attrs["unmatched"], matching=consent.attrs["matching"],
-                     matched_later=consent.attrs["matching"]["later_names"])
-    return out
-
-
-def add_treatment(panel: pd.DataFrame, design: Design, name: str = "ratified") -> pd.DataFrame:
-    """``ratified`` = 1 from ``design.lag`` years after the deposit year of ``design.treaty``
-    (needs ``<treaty>_year``).
-
-    ICCPR deposits before its entry into force (1976) count from 1976 (``eif1976``) or
-    from the deposit year (``ratification_year``). Also adds ``treat_year`` (the first
-    treated year) so that event studies and tests can use it.
-    """
-    treaty, lag = design.treaty, design.lag
-    col = f"{treaty.lower()}_year"
-    if col not in panel:
-        raise KeyError(f"{col} not in the panel; build it with spiral_panel")
-    start = panel[col].astype("Float64")
-    if treaty == "ICCPR" and design.pre1976_iccpr == "eif1976":
-        start = start.clip(lower=ICCPR_IN_FORCE)
-    out = panel.copy()
-    out["treat_year"] = (start + lag).astype("Int64")
-    out[name] = (out.year >= out.treat_year).fillna(False).astype(int)
-    return out
-
-
-# --- the country-year panel -------------------------------------------------------------------
-
-VDEM_COLUMNS = ["v2x_regime", "v2x_clphy", "v2cltort", "v2xcl_acjst", "v2clrelig", "v2juhcind", "v2x_jucon",
-                "v2xcs_ccsi", "v2cseeorgs", "v2mecenefm", "v2elmulpar"]
-
-
-def leader_tenure() -> pd.DataFrame:
-    """Years the leader in office on 31 December has held power (Archigos 4.1; 1 = took office
-    that year); ccode-years to 2015."""
-    from ..sources import read_archigos
-
-    a = read_archigos().dropna(subset=["ccode"])
-    rows = []
-    for r in a.itertuples(index=False):
-        for y in range(r.start.year, r.end.year + 1):
-            if r.end >= pd.Timestamp(f"{y}-12-31"):  # Archigos codes leaders still in office as ending 2015-12-31
-                rows.append((int(r.ccode), y, y - r.start.year + 1))
-    df = pd.DataFrame(rows, columns=["ccode", "year", "leader_tenure"])
-    df = df.sort_values("leader_tenure").drop_duplicates(["ccode", "year"], keep="first")
-    df.attrs = dict(a.attrs)  # read_archigos's stamp: source, file, hash, reader
-    return df
-
-
-@cached
-@built_by
-def spiral_panel(start: int = 1966, end: int = 2016, ratification_source: str = "untc_mtdsg_2015") -> pd.DataFrame:
-    """COW country-years with every outcome, moderator and control the chapter uses, and the
-    CAT/ICCPR deposit years (``cat_year``, ``iccpr_year``) from ``ratification_source``.
-
-    Outcomes with "higher = more respect": CIRI ``physint`` (0–8) and ``tort`` (0–2),
-    CIRIGHTS, reversed PTS, Fariss ``theta_mean``, Hathaway, V-Dem ``v2x_clphy``/``v2cltort``.
-    """
-    from ..sources import read_ciri, read_fariss, read_vdem_constraints
-
-    panel = (state_years("cow", start, end)[["ccode", "year"]]
-             .pipe(add_human_rights, "ciri").pipe(add_human_rights, "cirights").pipe(add_human_rights, "fariss")
-             .pipe(add_pts).pipe(add_democracy, "polity2").pipe(add_gdp_per_capita).pipe(add_population)
-             .pipe(add_conflict, "ucdp").pipe(add_region))
-    panel = add_measure(panel, read_ciri(), ["tort"], source="ciri_physint")
-    panel = add_measure(panel, read_fariss(columns=("hathaway",)), ["hathaway"], source="fariss_lhrs_v4")
-    panel = add_measure(panel, read_vdem_constraints(columns=VDEM_COLUMNS), VDEM_COLUMNS, source="vdem_constraints")
-    panel = add_measure(panel, leader_tenure(), ["leader_tenure"], source="archigos")
-    years = ratification_years(ratification_source)
-    merged = add_static(panel, years, ["cat_year", "iccpr_year"], source=ratification_source)
-    merged.attrs.update(ratification_source=ratification_source, unmatched_participants=years.attrs["unmatched"],
-                        derived=DERIVED)
-    return merged
-
-
-#: Model columns -> the merged columns they are made from (the trail of each term; see ratify.provenance).
-DERIVED = {"ratified": ["cat_year", "iccpr_year"], "treat_year": ["cat_year", "iccpr_year"],
-           **{f"{kind}_{short}": ["polity2", "v2x_regime", "cat_year", "iccpr_year"][: 2 if kind == "reg" else 4]
-              for kind in ("reg", "rat") for short in ("sdem", "trans", "saut")},
-           "democracy": ["polity2_l1"], "poor_record": ["theta_mean_l1"],
-           "democracy_x_poor": ["polity2_l1", "theta_mean_l1"],
-           "multiparty_autocracy": ["polity2_l1", "v2elmulpar_l1"], "multiparty_x_poor": ["v2elmulpar_l1", "theta_mean_l1"],
-           "regional_share_10": ["region", "cat_year", "iccpr_year"],
-           "censored_media": ["v2mecenefm_l1"], "share_x_censored": ["region", "v2mecenefm_l1"],
-           "ln_tenure": ["leader_tenure_l1"], "tenure_x_poor": ["leader_tenure_l1", "theta_mean_l1"],
-           "igo_10": ["igo_full_l1"],
-           **{lvl: ["polity2_l1"] for lvl in [f"lvl_{'m' if k < 0 else 'p'}{abs(k)}" for k in range(-9, 11)]}}
-
-#: Outcome columns and labels; all coded so that higher = more respect.
-OUTCOMES = {"physint": "CIRI physical integrity (0–8)", "tort": "CIRI torture (0–2)",
-            "cirights_physint": "CIRIGHTS physical integrity (0–8)", "pts_s_rev": "PTS, State Dept., reversed (1–5)",
-            "pts_a_rev": "PTS, Amnesty, reversed (1–5)", "theta_mean": "Fariss latent protection score",
-            "hathaway": "Hathaway torture scale (1–5)", "v2x_clphy": "V-Dem physical violence index (0–1)",
-            "v2cltort": "V-Dem freedom from torture", "v2xcl_acjst": "V-Dem access to justice (fair-trial proxy)",
-            "v2clrelig": "V-Dem freedom of religion"}
-
+from .spiral_data import (COX_SPECS, OUTCOMES, TREATIES, add_treatment, ratification_risk_set, ratification_years,
+                          spiral_panel)
+from .spiral_regimes import (POHR_CASES, POHR_VERDICTS, REGIME_SHORT, REGIMES, STABLE_AUTOCRACY, STABLE_DEMOCRACY,
+                             TRANSITIONAL, add_regimes, classify_regimes, pohr_cases_matched, regime_of,
+                             rolling_regimes)
 
 #: The outcomes a design may name (the keys of :data:`OUTCOMES`).
 Outcome = Literal["physint", "tort", "cirights_physint", "pts_s_rev", "pts_a_rev", "theta_mean", "hathaway",
                   "v2x_clphy", "v2cltort", "v2xcl_acjst", "v2clrelig"]
 RatificationSource = Literal["untc_mtdsg_2015", "hr_treaties_2026", "ohchr_hr_treaties_2020"]
+Controls = Literal["minimal", "standard", "democracy"]  # the keys of CONTROLS
 
 
 @dataclass(frozen=True, repr=False)
@@ -282,15 +55,15 @@ class Design(StudyDesign):
     start_year: Annotated[int, Between(1970, 2000)] = 1981  # first year (CIRI 1981-, PTS 1976-, Hathaway 1985-1999)
     end_year: Annotated[int, Between(1995, 2016)] = 2011  # last year of the sample (CIRI ends 2011; COW 2016)
     lag: Annotated[int, Between(0, 5)] = 1  # a state counts as a party from this many years after the deposit year
-    pre1976_iccpr: Literal["eif1976", "ratification_year"] = "eif1976"  # early ICCPR deposits count from 1976 or deposit
+    pre1976_iccpr: Literal["eif1976", "ratification_year"] = "eif1976"  # ICCPR deposits before 1976 count from 1976
     regime_scheme: Literal["polity", "vdem"] = "polity"  # regimes from polity2 and the cut-points, or V-Dem's RoW
     stable_window: Literal["sample", "rolling10", "rolling20"] = "sample"  # one category over the window, or ex ante
     regime_start: Annotated[int, Between(1946, 2000)] = 1976  # first year of the window fixed categories are judged on
     regime_end: Annotated[int, Between(1990, 2018)] = 2007  # last year of that window (Tunisia transitional past 2011)
-    dem_cut: Annotated[int, Between(6, 10)] = 8  # stable democracy = polity2 at least this in every year of the window
-    aut_never_cut: Annotated[int, Between(0, 8)] = 6  # stable autocracy = polity2 below this in every year of the window
-    controls: Annotated[Literal["minimal", "standard", "democracy"], MODEL] = "standard"  # lagged outcome; + economy, conflict; + polity2
-    ratification_source: RatificationSource = "untc_mtdsg_2015"  # deposit dates: UNTC 2015 scrape, 2026 scrape, OHCHR 2020
+    dem_cut: Annotated[int, Between(6, 10)] = 8  # stable democracy = polity2 at least this in every year of window
+    aut_never_cut: Annotated[int, Between(0, 8)] = 6  # stable autocracy = polity2 below this in every year of window
+    controls: Annotated[Controls, MODEL] = "standard"  # A2: lagged outcome; + income, population, wars; + polity2
+    ratification_source: RatificationSource = "untc_mtdsg_2015"  # deposit dates: UNTC 2015, UN 2026 or OHCHR 2020
 
     @property
     def regime_window(self) -> tuple[int, int]:
@@ -361,7 +134,8 @@ def fit_ols(frame: pd.DataFrame, terms: list[str], *, fixed_effects: str = "year
     return _tidy(fit, frame)
 
 
-def piecewise_fits(frame: pd.DataFrame, breaks: range = range(-8, 9), controls: list[str] | None = None) -> pd.DataFrame:
+def piecewise_fits(frame: pd.DataFrame, breaks: range = range(-8, 9),
+                   controls: list[str] | None = None) -> pd.DataFrame:
     """Threshold search (C2): ``y`` on lagged polity2 with a kink at each candidate break, plus
     ``controls`` and year effects; AIC and BIC per break, and the straight line as ``break`` = NaN."""
     terms = ["polity2_l1", *(controls or [])]
@@ -376,68 +150,6 @@ def piecewise_fits(frame: pd.DataFrame, breaks: range = range(-8, 9), controls: 
     out = pd.DataFrame(rows)
     out.attrs["n"] = int(out.pop("n").iloc[0])
     return out
-
-
-# --- who ratifies (event history) -------------------------------------------------------------
-
-@cached
-@built_by
-def ratification_risk_set(treaty: str = "CAT", end_year: int = 2014, ratification_source: str = "untc_mtdsg_2015",
-                          poor_record_cut: float = 0.0) -> pd.DataFrame:
-    """Country-years at risk of ratifying ``treaty``: from its opening for signature (ICCPR 1966,
-    CAT 1985) or independence, to the deposit year; covariates lagged one year.
-
-    ``poor_record`` = Fariss latent score below ``poor_record_cut`` last year.
-    """
-    from ..diffusion import bound_share
-    from ..risksets import country_risk_set
-
-    opening = {"ICCPR": 1967, "CAT": 1985}[treaty]
-    panel = spiral_panel(ratification_source=ratification_source)  # the cached panel every page uses
-    col = f"{treaty.lower()}_year"
-    events = panel[["ccode", col]].drop_duplicates().rename(columns={col: "event_year"}).dropna()
-    shares = bound_share(panel[["ccode", "year", "region"]], events.astype({"event_year": int}), group="region",
-                         name="regional_share")
-    lagged = add_igo_count(panel.sort_values(["ccode", "year"], ignore_index=True))
-    # V-Dem scores multiparty elections in election years only: carry the last election forward
-    # (up to 6 years), and read "no election on record" in a V-Dem-covered year as not multiparty.
-    carried = lagged.groupby("ccode").v2elmulpar.ffill(limit=6)
-    lagged["v2elmulpar"] = carried.where(carried.notna() | lagged.v2x_regime.isna(), 0.0)
-    previous = ["polity2", "theta_mean", "ln_gdppc", "v2elmulpar", "v2mecenefm", "leader_tenure", "v2x_regime",
-                "igo_full"]
-    lagged = add_lag(lagged, previous)
-    lagged[[f"{c}_l1" for c in previous]] = lagged[[f"{c}_l1" for c in previous]].astype(float)
-    trail = lagged.attrs  # the panel's merge records, the IGO count's and the lags'; the join below drops them
-    lagged = lagged.merge(shares[["ccode", "year", "regional_share"]], on=["ccode", "year"], how="left")
-    consents = panel.dropna(subset=[col])[["ccode", col]].drop_duplicates()
-    consents = consents.assign(date=pd.to_datetime(consents[col].astype(int).astype(str) + "-07-01"))
-    rs = country_risk_set(lagged, consents, start=opening, end=end_year)
-    rs["democracy"] = (rs.polity2_l1 >= 6).astype(float).where(rs.polity2_l1.notna())
-    rs["poor_record"] = (rs.theta_mean_l1 < poor_record_cut).astype(float).where(rs.theta_mean_l1.notna())
-    rs["democracy_x_poor"] = rs.democracy * rs.poor_record
-    # multiparty autocracy: not a democracy, and V-Dem codes elections as multiparty (v2elmulpar > 1 of 0-4)
-    rs["multiparty_autocracy"] = ((rs.democracy == 0) & (rs.v2elmulpar_l1 > 1)).astype(float).where(
-        rs.democracy.notna() & rs.v2elmulpar_l1.notna())
-    rs["multiparty_x_poor"] = rs.multiparty_autocracy * rs.poor_record
-    rs["regional_share_10"] = 10 * rs.regional_share
-    rs["censored_media"] = (rs.v2mecenefm_l1 < 0).astype(float).where(rs.v2mecenefm_l1.notna())
-    rs["share_x_censored"] = rs.regional_share_10 * rs.censored_media
-    rs["ln_tenure"] = np.log(rs.leader_tenure_l1)
-    rs["tenure_x_poor"] = rs.ln_tenure * rs.poor_record
-    rs["igo_10"] = rs.igo_full_l1 / 10
-    rs.attrs = {**trail, "treaty": treaty, "opening": opening}
-    return rs
-
-
-COX_SPECS = {
-    "record": ["democracy", "poor_record", "democracy_x_poor", "ln_gdppc_l1", "regional_share_10"],
-    "vreeland": ["democracy", "multiparty_autocracy", "poor_record", "multiparty_x_poor", "ln_gdppc_l1",
-                 "regional_share_10"],
-    "information": ["democracy", "poor_record", "ln_gdppc_l1", "regional_share_10", "censored_media",
-                    "share_x_censored"],
-    "horizon": ["democracy", "poor_record", "ln_tenure", "tenure_x_poor", "ln_gdppc_l1", "regional_share_10"],
-    "world": ["democracy", "poor_record", "ln_gdppc_l1", "regional_share_10", "igo_10"],
-}
 
 
 # --- the analyses, cached so every page and variant reuses the same fits ----------------------
@@ -694,13 +406,10 @@ def flatten(analyses: dict[str, dict]) -> dict[str, ModelResult]:
     return out
 
 
-def pohr_cases_matched(categories: pd.DataFrame) -> dict:
-    """How many of the nine PoHR cases a regime rule (:func:`classify_regimes` output) puts where
-    the text does: the number calibrated claim C6 shows."""
-    got = categories.set_index("ccode").regime3
-    return {"estimate": sum(got.get(code) == cat for code, (_, cat) in POHR_CASES.items()), "n": len(POHR_CASES)}
-
-
-__all__ = ["POHR_CASES", "REGIMES", "OUTCOMES", "CONTROLS", "COX_SPECS", "add_regimes", "add_treatment",
-           "analysis_frame", "classify_regimes", "fit_ols", "flatten", "piecewise_fits", "pohr_cases_matched",
-           "ratification_risk_set", "ratification_years", "regime_of", "rolling_regimes", "spiral_panel"]
+__all__ = ["CONTROLS", "COX_SPECS", "EFFECT_FAMILY", "INTERACTION", "OUTCOMES", "POHR_CASES", "POHR_VERDICTS",
+           "RAT_TERMS", "REGIMES", "REGIME_SHORT", "STABLE_AUTOCRACY", "STABLE_DEMOCRACY", "TRANSITIONAL", "TREATIES",
+           "Design", "add_regimes", "add_treatment", "all_evidence", "analysis_frame", "classify_regimes",
+           "design_frame", "effect_family", "fit_civil_society", "fit_democracy", "fit_key_models", "fit_ols",
+           "fit_payoffs", "fit_ratification_effects", "fit_ratification_hazards", "flatten", "key_effect_fits",
+           "marginal_effect_curve", "piecewise_fits", "pohr_cases_matched", "polity_levels", "ratification_risk_set",
+           "ratification_years", "regime_of", "rolling_regimes", "spiral_panel"]
