@@ -282,3 +282,29 @@ def test_ratification_risk_sets_are_valid(real_mirror):
         # covariates are last year's: the democracy dummy follows lagged polity2
         known = rs.dropna(subset=["polity2_l1"])
         assert ((known.polity2_l1 >= 6) == (known.democracy == 1)).all()
+
+
+def test_aid_and_imf_claims_are_tested_by_the_payoff_models(real_mirror):
+    """C14 and C15 are tested: each names a model fit_payoffs fits and a term it estimates."""
+    from ratify import comparison as cmp
+
+    claims = {c["id"]: c for c in cmp.read_claims("book/chapters/03-spiral-model/claims.yaml")["claims"]}
+    fitted = sp.flatten({"payoffs": sp.fit_payoffs(sp.Design())})
+    for cid in ("C14a", "C14b", "C15a", "C15b"):
+        test = claims[cid]["test"]
+        assert "untestable" not in claims[cid] and claims[cid]["where"]
+        assert test["term"] in set(fitted[test["model"]].terms.term), cid
+    assert fitted["payoff_imf_new"].n > fitted["payoff_ln_oda_per_capita"].n  # aid: recipients only
+
+
+def test_imf_arrangements_spot_check(real_mirror):
+    """The IMF table has no provenance note: a few arrangements any history of the Fund records."""
+    from ratify.sources import read_imf_arrangements
+
+    a = read_imf_arrangements()
+    approved = a.assign(y=a.approval_date.dt.year).groupby("ccode").y.apply(set)
+    assert 1997 in approved[732]           # South Korea, Asian financial crisis
+    assert {2010, 2012} <= approved[350]   # Greece
+    assert 1995 in approved[70]            # Mexico, peso crisis
+    assert {1997, 1998} <= approved[850]   # Indonesia
+    assert approved[2] == {1963, 1964}     # the United States' stand-by arrangements of 1963-64, and none since

@@ -335,12 +335,18 @@ def fit_ratification_hazards(design: Design, treaty: str) -> dict:
     return out
 
 
-@cached
-def fit_payoffs(design: Design) -> dict:
-    """A5: does ratifying pay (C16, C17)? Trade (% GDP, WDI) and FDI inflows (% GDP, WDI via
-    gdidata, from 1990) around ratification of the design's treaty, two-way FE, from the design's
-    first year to 2016; and FDI on last year's practice (the design's outcome; Blanton and
-    Blanton's question)."""
+#: What A5 follows around ratification (C14a, C15a, C17): column -> (first year its series allows, label).
+PAYOFFS = {"trade_pct_gdp": (None, "Trade (% GDP)"), "fdi_pct_gdp": (1991, "FDI inflows (% GDP)"),
+           "ln_oda_per_capita": (None, "ln net ODA received per capita"), "imf_new": (None, "New IMF arrangement")}
+#: What A5 regresses on last year's practice (C14b, C15b, C16): column -> (first year, label).
+RESPONSES = {"fdi": ("fdi_pct_gdp", 1991, "FDI (% GDP)"), "oda": ("ln_oda_per_capita", None, "ln ODA per capita"),
+             "imf": ("imf_new", None, "New IMF arrangement")}
+
+
+def payoff_panel(design: Design) -> pd.DataFrame:
+    """The chapter's panel with trade and FDI (% GDP; WDI, gdidata), net ODA received (WDI; its log
+    per capita where positive) and IMF arrangements (in effect, new, concessional)."""
+    from ..panels import add_imf_arrangements, add_oda
     from ..sources import read_gdi_wdi, read_trade
 
     trade = read_trade().dropna(subset=["ccode"]).astype({"ccode": "int64"})
@@ -349,18 +355,38 @@ def fit_payoffs(design: Design) -> dict:
     panel = spiral_panel(ratification_source=design.ratification_source)
     panel = add_measure(panel, trade.drop_duplicates(["ccode", "year"]), ["trade_pct_gdp"], source="wdi_trade")
     panel = add_measure(panel, gdi.drop_duplicates(["ccode", "year"]), ["fdi_pct_gdp"], source="gdidata_wdi")
+    panel = add_imf_arrangements(add_oda(panel))
+    panel["ln_oda_per_capita"] = np.log(panel.oda_per_capita.where(panel.oda_per_capita > 0))  # net ODA can be < 0
+    panel["imf_new"] = panel.imf_new.astype(float)
+    panel.attrs["derived"] = {**panel.attrs.get("derived", {}), "ln_oda_per_capita": ["oda_received_musd"],
+                              "practice_l1": [design.outcome]}
+    return panel
+
+
+@cached
+def fit_payoffs(design: Design) -> dict:
+    """A5: does ratifying pay, and does practice? Trade and FDI (C17), net ODA received (C14a) and
+    new IMF arrangements (C15a) around ratification of the design's treaty, two-way FE, from the
+    design's first year (FDI from 1991) to 2016; and FDI (C16), aid (C14b) and IMF lending (C15b)
+    on last year's practice (the design's outcome), year FE, with income, population, civil
+    conflict and polity2."""
+    panel = payoff_panel(design)
     out = {}
-    for y, first in (("trade_pct_gdp", design.start_year), ("fdi_pct_gdp", max(design.start_year, 1991))):
+    for y, (since, label) in PAYOFFS.items():
+        first = max(design.start_year, since or design.start_year)
         f = analysis_frame(panel, design.replace(start_year=first, end_year=PAYOFF_END))
         f["y"] = f[y].astype(float)
         f, dummies = event_time_dummies(treated_inside(f, first), "treat_year", EVENT_WINDOW)
         out[y] = fit_ols(f, [*dummies, "ln_gdppc_l1", "ln_population_l1", "civil_war_l1"],
                          fixed_effects="country_year", name=f"payoff_{y}",
-                         label=f"{y.split('_')[0].upper()} (% GDP) around {design.treaty} ratification")
-    f = analysis_frame(panel, design.replace(start_year=max(design.start_year, 1991), end_year=PAYOFF_END))
-    f = f.sort_values(["ccode", "year"]).assign(practice_l1=lambda d: d.y_lag, y=lambda d: d.fdi_pct_gdp.astype(float))
-    out["fdi_practice"] = fit_ols(f, ["practice_l1", "ln_gdppc_l1", "ln_population_l1", "civil_war_l1", "polity2_l1"],
-                                  name="payoff_fdi_practice", label="FDI (% GDP) on last year's practice")
+                         label=f"{label} around {design.treaty} ratification")
+    for key, (y, since, label) in RESPONSES.items():
+        f = analysis_frame(panel, design.replace(start_year=max(design.start_year, since or design.start_year),
+                                                 end_year=PAYOFF_END))
+        f = f.sort_values(["ccode", "year"]).assign(practice_l1=lambda d: d.y_lag, y=lambda d: d[y].astype(float))
+        out[f"{key}_practice"] = fit_ols(f, ["practice_l1", "ln_gdppc_l1", "ln_population_l1", "civil_war_l1",
+                                             "polity2_l1"], name=f"payoff_{key}_practice",
+                                         label=f"{label} on last year's practice")
     return out
 
 
@@ -406,10 +432,11 @@ def flatten(analyses: dict[str, dict]) -> dict[str, ModelResult]:
     return out
 
 
-__all__ = ["CONTROLS", "COX_SPECS", "EFFECT_FAMILY", "INTERACTION", "OUTCOMES", "POHR_CASES", "POHR_VERDICTS",
-           "RAT_TERMS", "REGIMES", "REGIME_SHORT", "STABLE_AUTOCRACY", "STABLE_DEMOCRACY", "TRANSITIONAL", "TREATIES",
-           "Design", "add_regimes", "add_treatment", "all_evidence", "analysis_frame", "classify_regimes",
-           "design_frame", "effect_family", "fit_civil_society", "fit_democracy", "fit_key_models", "fit_ols",
-           "fit_payoffs", "fit_ratification_effects", "fit_ratification_hazards", "flatten", "key_effect_fits",
-           "marginal_effect_curve", "piecewise_fits", "pohr_cases_matched", "polity_levels", "ratification_risk_set",
-           "ratification_years", "regime_of", "rolling_regimes", "spiral_panel"]
+__all__ = ["CONTROLS", "COX_SPECS", "Design", "EFFECT_FAMILY", "INTERACTION", "OUTCOMES", "POHR_CASES",
+           "POHR_VERDICTS", "RAT_TERMS", "REGIMES", "REGIME_SHORT", "STABLE_AUTOCRACY", "STABLE_DEMOCRACY",
+           "TRANSITIONAL", "TREATIES", "add_regimes", "add_treatment", "all_evidence", "analysis_frame",
+           "classify_regimes", "design_frame", "effect_family", "fit_civil_society", "fit_democracy", "fit_key_models",
+           "fit_ols", "fit_payoffs", "fit_ratification_effects", "fit_ratification_hazards", "flatten",
+           "key_effect_fits", "marginal_effect_curve", "payoff_panel", "piecewise_fits", "pohr_cases_matched",
+           "polity_levels", "ratification_risk_set", "ratification_years", "regime_of", "rolling_regimes",
+           "spiral_panel"]
