@@ -189,17 +189,6 @@ def test_twfe_recovers_a_planted_transitional_effect():
         sp.fit_ols(d, ["x"], fixed_effects="country", name="t", label="t")
 
 
-def test_piecewise_search_finds_a_planted_kink():
-    rng = np.random.default_rng(3)
-    p = rng.integers(-10, 11, 3000).astype(float)
-    d = pd.DataFrame({"ccode": np.arange(3000) % 150, "year": 1981 + np.arange(3000) % 20, "polity2_l1": p,
-                      "y": 0.5 * np.maximum(p - 4, 0) + rng.normal(scale=0.5, size=3000)})
-    search = sp.piecewise_fits(d, range(-8, 9))
-    best = search.iloc[1:].loc[search.bic.iloc[1:].idxmin(), "break"]
-    assert best == 4
-    assert search.bic.iloc[0] > search.bic.min()
-
-
 def test_lincom_adds_coefficients_and_their_covariance():
     params = np.array([1.0, 2.0])
     cov = np.array([[0.04, 0.01], [0.01, 0.09]])

@@ -28,7 +28,7 @@ import pandas as pd
 from ..cache import cached, data_builder
 from ..comparison import lincom
 from ..design import MODEL, Between, StudyDesign
-from ..models import event_time_dummies, fit_ipw_linear, fit_linear, fit_ordered_logit
+from ..models import event_time_dummies, fit_ipw_linear, fit_linear, fit_ordered_logit, hinge, kink_search
 from ..models.results import ModelResult
 from ..panels import add_lag, add_measure
 from ..provenance import built_by
@@ -134,24 +134,6 @@ def fit_ols(frame: pd.DataFrame, terms: list[str], *, fixed_effects: str = "year
     return _tidy(fit, frame)
 
 
-def piecewise_fits(frame: pd.DataFrame, breaks: range = range(-8, 9),
-                   controls: list[str] | None = None) -> pd.DataFrame:
-    """Threshold search (C2): ``y`` on lagged polity2 with a kink at each candidate break, plus
-    ``controls`` and year effects; AIC and BIC per break, and the straight line as ``break`` = NaN."""
-    terms = ["polity2_l1", *(controls or [])]
-
-    def criteria(data: pd.DataFrame, extra: list[str]) -> dict:
-        fit = fit_linear(data, "y", terms + extra, fixed_effects=("year",), name="piecewise")
-        return {"aic": fit.result.aic, "bic": fit.result.specification["bic"], "n": fit.result.n}
-
-    rows = [{"break": np.nan, **criteria(frame, [])}]
-    for b in breaks:
-        rows.append({"break": b, **criteria(frame.assign(kink=np.maximum(frame.polity2_l1 - b, 0)), ["kink"])})
-    out = pd.DataFrame(rows)
-    out.attrs["n"] = int(out.pop("n").iloc[0])
-    return out
-
-
 # --- the analyses, cached so every page and variant reuses the same fits ----------------------
 
 LEVELS = [f"lvl_{'m' if k < 0 else 'p'}{abs(k)}" for k in range(-9, 11)]
@@ -180,9 +162,9 @@ def fit_democracy(design: Design) -> dict:
     out["levels"] = fit_ols(lev, [*LEVELS, *ctrl], name="democracy_levels", label="Polity2 levels (lagged DV)")
     out["levels_static"] = fit_ols(lev, [*LEVELS, *ctrl[1:]], name="democracy_levels_static",
                                    label="Polity2 levels (no lagged DV)")
-    search = piecewise_fits(f, range(-9, 10), ctrl)
+    search = kink_search(f, "y", "polity2_l1", range(-9, 10), controls=ctrl)  # C2: kink at each polity2 value
     best = int(search.loc[search.bic.iloc[1:].idxmin(), "break"])
-    kinked = f.assign(polity2_above=np.maximum(f.polity2_l1 - best, 0))
+    kinked = f.assign(polity2_above=hinge(f.polity2_l1, best))
     out["threshold"] = fit_ols(kinked, ["polity2_l1", "polity2_above", *ctrl], name="democracy_threshold",
                                label=f"Kink at polity2 = {best}")
     out["search"], out["break"] = search, best
@@ -437,6 +419,6 @@ __all__ = ["CONTROLS", "COX_SPECS", "Design", "EFFECT_FAMILY", "INTERACTION", "O
            "TRANSITIONAL", "TREATIES", "add_regimes", "add_treatment", "all_evidence", "analysis_frame",
            "classify_regimes", "design_frame", "effect_family", "fit_civil_society", "fit_democracy", "fit_key_models",
            "fit_ols", "fit_payoffs", "fit_ratification_effects", "fit_ratification_hazards", "flatten",
-           "key_effect_fits", "marginal_effect_curve", "payoff_panel", "piecewise_fits", "pohr_cases_matched",
+           "key_effect_fits", "marginal_effect_curve", "payoff_panel", "pohr_cases_matched",
            "polity_levels", "ratification_risk_set", "ratification_years", "regime_of", "rolling_regimes",
            "spiral_panel"]
