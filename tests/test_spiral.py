@@ -88,6 +88,10 @@ def test_design_rejects_bad_choices_with_the_books_error():
             sp.Design(**bad)
     with pytest.raises(ParameterError, match="ratification_source"):
         sp.ratification_years("wikipedia")
+    with pytest.raises(ParameterError, match="dem_cut >= aut_never_cut"):
+        sp.Design(dem_cut=6, aut_never_cut=8)
+    with pytest.raises(ParameterError, match="regime_start <= regime_end"):
+        sp.Design(regime_start=2000, regime_end=1995)
 
 
 def test_design_outcomes_are_the_chapters_outcomes():

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..cache import cached, data_builder
 from ..comparison import lincom
-from ..design import MODEL, Between, StudyDesign
+from ..design import MODEL, Between, ParameterError, StudyDesign
 from ..models import event_time_dummies, fit_ipw_linear, fit_linear, fit_ordered_logit, hinge, kink_search
 from ..models.results import ModelResult
 from ..panels import add_lag, add_measure
@@ -64,6 +64,16 @@ class Design(StudyDesign):
     aut_never_cut: Annotated[int, Between(0, 8)] = 6  # stable autocracy = polity2 below this in every year of window
     controls: Annotated[Controls, MODEL] = "standard"  # A2: lagged outcome; + income, population, wars; + polity2
     ratification_source: RatificationSource = "untc_mtdsg_2015"  # deposit dates: UNTC 2015, UN 2026 or OHCHR 2020
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.dem_cut < self.aut_never_cut:  # checked when the design is made, before anything runs
+            raise ParameterError(f"parameters 'dem_cut' and 'aut_never_cut': dem_cut={self.dem_cut} is below "
+                                 f"aut_never_cut={self.aut_never_cut}, so a score could be both; choose "
+                                 f"dem_cut >= aut_never_cut")
+        if self.regime_start > self.regime_end:
+            raise ParameterError(f"parameters 'regime_start' and 'regime_end': the window {self.regime_start}-"
+                                 f"{self.regime_end} is empty; choose regime_start <= regime_end")
 
     @property
     def regime_window(self) -> tuple[int, int]:
