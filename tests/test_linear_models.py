@@ -206,3 +206,20 @@ def test_weighted_model_removes_the_selection_a_naive_model_keeps():
     assert fit.result.estimate("treated") == pytest.approx(0.3, abs=0.15)
     assert fit.result.model.startswith("WLS") and fit.result.specification["propensity"]["stabilised"]
     assert len(weighted) == len(d)
+
+
+# --- threshold (kink) search ------------------------------------------------------------------
+
+def test_kink_search_finds_a_planted_kink():
+    from ratify.models import hinge, kink_search
+
+    rng = np.random.default_rng(3)
+    p = rng.integers(-10, 11, 3000).astype(float)
+    d = pd.DataFrame({"ccode": np.arange(3000) % 150, "year": 1981 + np.arange(3000) % 20, "x": p,
+                      "z": rng.normal(size=3000), "y": 0.5 * np.maximum(p - 4, 0) + rng.normal(scale=0.5, size=3000)})
+    d.loc[:9, "x"] = np.nan  # rows without x drop out of every candidate alike
+    search = kink_search(d, "y", "x", range(-8, 9), controls=["z"])
+    best = search.iloc[1:].loc[search.bic.iloc[1:].idxmin(), "break"]
+    assert best == 4 and np.isnan(search["break"].iloc[0])
+    assert search.bic.iloc[0] > search.bic.min() and search.attrs["n"] == 2990
+    assert hinge(pd.Series([1.0, 5.0, np.nan]), 4).tolist()[:2] == [0.0, 1.0]

@@ -201,3 +201,34 @@ def test_ipw_pipeline_matches_glm_and_weighted_lm(panel, rscript, tmp_path):
     assert fit.result.loglik == pytest.approx(r_value(r, "ll"), rel=1e-9)
     twfe = fit_linear(weighted, "physint", terms, fixed_effects=("ccode", "year"), weights="ipw", name="w")
     assert_matches_r(twfe.result, r[r.model == "ipw_twfe"], "WLS, two-way FE")
+
+
+KINK = """
+d <- read.csv("panel.csv")
+d <- d[complete.cases(d[, c("physint", "polity2_l1", "ln_gdppc_l1", "ln_population_l1", "year")]), ]
+line <- lm(physint ~ polity2_l1 + ln_gdppc_l1 + ln_population_l1 + factor(year), data = d)
+for (b in -9:9) {
+  f <- lm(physint ~ polity2_l1 + pmax(polity2_l1 - b, 0) + ln_gdppc_l1 + ln_population_l1 + factor(year), data = d)
+  emit(paste0("kink_", b), c(aic = AIC(f) - AIC(line), bic = BIC(f) - BIC(line)), c(aic = 0, bic = 0))
+}
+emit("n", c(n = nobs(line)), c(n = 0))
+"""
+
+
+def test_kink_search_matches_lm_information_criteria(panel, rscript, tmp_path):
+    """The threshold search's AIC and BIC differences from the straight line, and so its chosen
+    break, equal R's lm with pmax() hinges (R counts sigma as a parameter in every model alike)."""
+    from ratify.models import kink_search
+
+    frame = panel[["ccode", "year", "physint", "polity2_l1", "ln_gdppc_l1", "ln_population_l1"]]
+    r = run_r(rscript, KINK, {"panel": frame}, tmp_path)
+    search = kink_search(frame, "physint", "polity2_l1", range(-9, 10), controls=["ln_gdppc_l1", "ln_population_l1"])
+    assert search.attrs["n"] == r_value(r, "n")
+    line = search.iloc[0]
+    for row in search.iloc[1:].itertuples():
+        theirs = r[r.model == f"kink_{int(row[1])}"].set_index("term").estimate
+        assert row.aic - line.aic == pytest.approx(theirs["aic"], rel=REL, abs=1e-8)
+        assert row.bic - line.bic == pytest.approx(theirs["bic"], rel=REL, abs=1e-8)
+    ours_best = int(search.iloc[1:].loc[search.bic.iloc[1:].idxmin(), "break"])
+    bics = r[r.model.str.startswith("kink_") & (r.term == "bic")]
+    assert ours_best == int(bics.loc[bics.estimate.idxmin(), "model"].removeprefix("kink_"))

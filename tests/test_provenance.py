@@ -298,7 +298,7 @@ NOT_FITS = {"fit_statistics", "kaplan_meier"}
 def fitting_functions() -> set[str]:
     """Names of the library's functions that fit a model: ``fit_*`` estimators, functions that call a
     statsmodels ``.fit(``, and every function of ``ratify.models`` or ``ratify.studies`` that calls
-    one of those (to a fixed point: a2_family -> fit_a2)."""
+    one of those (to a fixed point: effect_family -> fit_ratification_effects)."""
     import importlib
     import inspect
     import pkgutil
@@ -325,7 +325,7 @@ def fitting_functions() -> set[str]:
 
 def test_fitting_functions_are_found_transitively():
     found = fitting_functions()
-    assert {"fit_cox", "fit_table2", "fit_a2", "a2_family", "all_evidence"} <= found
+    assert {"fit_cox", "fit_table2", "fit_ratification_effects", "effect_family", "all_evidence"} <= found
     assert not found & NOT_FITS and "model_specs" not in found
 
 

@@ -60,7 +60,7 @@ def _treaty_panel() -> pd.DataFrame:
 
 
 def test_treatment_starts_lag_years_after_deposit_and_never_before():
-    out = sp.add_treatment(_treaty_panel(), "CAT", lag=2)
+    out = sp.add_treatment(_treaty_panel(), sp.Design(treaty="CAT", lag=2))
     two = out[out.ccode == 2].set_index("year").ratified
     assert two[1981].item() == 0 and two[1982].item() == 1
     assert (out[out.ccode == 3].ratified == 0).all()
@@ -69,14 +69,89 @@ def test_treatment_starts_lag_years_after_deposit_and_never_before():
 
 
 def test_iccpr_before_entry_into_force_counts_from_1976():
-    eif = sp.add_treatment(_treaty_panel(), "ICCPR", lag=1)
+    eif = sp.add_treatment(_treaty_panel(), sp.Design(treaty="ICCPR", lag=1))
     assert eif[(eif.ccode == 1) & (eif.ratified == 1)].year.min() == 1977
-    raw = sp.add_treatment(_treaty_panel(), "ICCPR", lag=1, pre1976_iccpr="ratification_year")
+    raw = sp.add_treatment(_treaty_panel(), sp.Design(treaty="ICCPR", lag=1, pre1976_iccpr="ratification_year"))
     assert raw[(raw.ccode == 1) & (raw.ratified == 1)].year.min() == 1973
-    cat = sp.add_treatment(_treaty_panel(), "CAT", lag=1)  # the 1976 rule is for the ICCPR only
+    cat = sp.add_treatment(_treaty_panel(), sp.Design(treaty="CAT", lag=1))  # the 1976 rule is for the ICCPR only
     assert cat[(cat.ccode == 1) & (cat.ratified == 1)].year.min() == 1973
-    with pytest.raises(ValueError, match="pre1976_iccpr"):
-        sp.add_treatment(_treaty_panel(), "ICCPR", pre1976_iccpr="signature")
+
+
+# --- the design ---------------------------------------------------------------------------------
+
+def test_design_rejects_bad_choices_with_the_books_error():
+    from ratify.design import ParameterError
+
+    for bad in ({"pre1976_iccpr": "signature"}, {"outcome": "happiness"}, {"stable_window": "rolling5"},
+                {"regime_scheme": "bmr"}, {"ratification_source": "wikipedia"}, {"lag": 9}):
+        with pytest.raises(ParameterError, match=next(iter(bad))):
+            sp.Design(**bad)
+    with pytest.raises(ParameterError, match="ratification_source"):
+        sp.ratification_years("wikipedia")
+    with pytest.raises(ParameterError, match="dem_cut >= aut_never_cut"):
+        sp.Design(dem_cut=6, aut_never_cut=8)
+    with pytest.raises(ParameterError, match="regime_start <= regime_end"):
+        sp.Design(regime_start=2000, regime_end=1995)
+
+
+def test_design_outcomes_are_the_chapters_outcomes():
+    from ratify.design import design_fields
+
+    field = next(f for f in design_fields(sp.Design) if f.name == "outcome")
+    assert set(field.choices) == set(sp.OUTCOMES)
+    assert sp.Design().regime_window == (1976, 2007)
+
+
+def test_all_evidence_fits_every_analysis_under_the_one_design(monkeypatch):
+    """The claims table of a variant run must not mix the variant's A2 with the book's A1, A3-A5:
+    every analysis all_evidence reads is fitted under the design it is given."""
+    seen = {}
+
+    def recorder(key):
+        def fit(design, *args):
+            seen.setdefault(key, []).append(design)
+            name = f"{key}_{args[0].lower()}" if args and key == "hazards" else key
+            res = ModelResult(name=name, label=name, model="OLS", n=1, terms=terms_table(["x"], [0.0], [1.0]))
+            return {"m": (res, None)}
+        return fit
+
+    for key, fn in (("democracy", "fit_democracy"), ("effects", "fit_ratification_effects"),
+                    ("hazards", "fit_ratification_hazards"), ("civil_society", "fit_civil_society"),
+                    ("payoffs", "fit_payoffs")):
+        monkeypatch.setattr(sp, fn, recorder(key))
+    variant = sp.Design(treaty="ICCPR", outcome="tort", lag=3, dem_cut=7, regime_scheme="vdem", controls="minimal",
+                        ratification_source="hr_treaties_2026", start_year=1985, end_year=2005)
+    sp.all_evidence(variant)
+    assert set(seen) == {"democracy", "effects", "hazards", "civil_society", "payoffs"}
+    for key, designs in seen.items():
+        for d in designs:  # the family changes treaty and outcome only; every other choice is the variant's
+            same = {f: getattr(d, f) for f in ("lag", "dem_cut", "regime_scheme", "controls", "ratification_source",
+                                               "start_year", "end_year")}
+            assert same == {"lag": 3, "dem_cut": 7, "regime_scheme": "vdem", "controls": "minimal",
+                            "ratification_source": "hr_treaties_2026", "start_year": 1985, "end_year": 2005}, key
+    assert variant in seen["effects"] and seen["democracy"] == [variant] and seen["payoffs"] == [variant]
+
+
+def test_fit_key_models_names_the_variants_key_models(monkeypatch):
+    import yaml
+
+    rng = np.random.default_rng(1)
+    frame = _planted_panel()
+    for col in ("y_lag", "ln_gdppc_l1", "ln_population_l1", "civil_war_l1", "interstate_l1", "reg_saut"):
+        frame[col] = rng.normal(size=len(frame))
+    frame["polity2_l1"] = rng.integers(-10, 11, len(frame)).astype(float)
+    monkeypatch.setattr(sp, "design_frame", lambda data: frame)
+    spec = yaml.safe_load(open("book/chapters/03-spiral-model/variants.yaml"))
+    fitted = sp.fit_key_models(sp.Design())
+    assert set(fitted) == {q["model"] for q in spec["key_quantities"]}
+    assert set(fitted) == {"effect_pooled", "effect_conditional", "effect_twfe", "effect_inverted_u"}
+    assert set(sp.fit_key_models(sp.Design(), models=["effect_twfe"])) == {"effect_twfe"}
+    flipped = sp.fit_key_models(sp.Design(), ["effect_pooled"], perturb=lambda f: f.assign(y=-f.y))["effect_pooled"]
+    assert flipped.estimate("ratified") == pytest.approx(-fitted["effect_pooled"].estimate("ratified"))
+    minimal = sp.fit_key_models(sp.Design(controls="minimal"), ["effect_pooled"])["effect_pooled"]
+    assert set(minimal.terms.term) == {"ratified", "y_lag"}  # a model option reaches the fit
+    with pytest.raises(KeyError, match="effect_nope"):
+        sp.fit_key_models(sp.Design(), ["effect_nope"])
 
 
 # --- estimators on planted data ---------------------------------------------------------------
@@ -118,21 +193,13 @@ def test_twfe_recovers_a_planted_transitional_effect():
         sp.fit_ols(d, ["x"], fixed_effects="country", name="t", label="t")
 
 
-def test_piecewise_search_finds_a_planted_kink():
-    rng = np.random.default_rng(3)
-    p = rng.integers(-10, 11, 3000).astype(float)
-    d = pd.DataFrame({"ccode": np.arange(3000) % 150, "year": 1981 + np.arange(3000) % 20, "polity2_l1": p,
-                      "y": 0.5 * np.maximum(p - 4, 0) + rng.normal(scale=0.5, size=3000)})
-    search = sp.piecewise_fits(d, range(-8, 9))
-    best = search.iloc[1:].loc[search.bic.iloc[1:].idxmin(), "break"]
-    assert best == 4
-    assert search.bic.iloc[0] > search.bic.min()
-
-
 def test_lincom_adds_coefficients_and_their_covariance():
     params = np.array([1.0, 2.0])
     cov = np.array([[0.04, 0.01], [0.01, 0.09]])
-    out = sp.lincom(params, cov, ["a", "b"], {"a": 1, "b": 1})
+    from ratify.comparison import lincom, with_vcov
+
+    res = ModelResult(name="m", label="m", model="Cox", n=1, terms=terms_table(["a", "b"], list(params), [0.2, 0.3]))
+    out = lincom(with_vcov(res, cov), {"a": 1, "b": 1})
     assert out["estimate"] == pytest.approx(3.0)
     assert out["std_error"] == pytest.approx(np.sqrt(0.04 + 0.09 + 0.02))
 
@@ -140,14 +207,14 @@ def test_lincom_adds_coefficients_and_their_covariance():
 # --- what the claims table needs --------------------------------------------------------------
 
 def test_flatten_keys_models_by_name_and_keeps_cox_covariance():
-    ols = ModelResult(name="a2_pooled", label="x", model="OLS", n=100, terms=terms_table(["ratified"], [0.1], [0.05]))
-    cox = ModelResult(name="a3_record_cat", label="y", model="Cox", n=50,
+    ols = ModelResult(name="effect_pooled", label="x", model="OLS", n=100, terms=terms_table(["ratified"], [0.1], [0.05]))
+    cox = ModelResult(name="hazard_record_cat", label="y", model="Cox", n=50,
                       terms=terms_table(["a", "b"], [0.2, 0.3], [0.1, 0.1], exponentiate=True))
     cov = np.array([[0.01, 0.002], [0.002, 0.01]])
     out = sp.flatten({"a2": {"pooled": (ols, None), "frame_rows": 10},
                       "a3_cat": {"record": (cox, None, np.array([0.2, 0.3]), cov), "risk": pd.DataFrame()}})
-    assert set(out) == {"a2_pooled", "a3_record_cat"}
-    assert out["a3_record_cat"].specification["vcov"] == cov.tolist() and "vcov" not in cox.specification
+    assert set(out) == {"effect_pooled", "hazard_record_cat"}
+    assert out["hazard_record_cat"].specification["vcov"] == cov.tolist() and "vcov" not in cox.specification
 
 
 def test_pohr_cases_matched_counts_the_texts_placements():
@@ -183,10 +250,10 @@ def test_north_korea_acceded_to_the_iccpr_in_1981(real_mirror):
 
 def test_treatment_never_precedes_deposit_on_real_data(panel):
     for treaty in ("CAT", "ICCPR"):
-        f = sp.analysis_frame(panel, "physint", treaty=treaty, lag=0)
+        f = sp.analysis_frame(panel, sp.Design(treaty=treaty, lag=0))
         treated = f[f.ratified == 1]
         assert (treated.year >= treated[f"{treaty.lower()}_year"]).all()
-    iccpr = sp.analysis_frame(panel, "physint", treaty="ICCPR", lag=0, start_year=1970)
+    iccpr = sp.analysis_frame(panel, sp.Design(treaty="ICCPR", lag=0, start_year=1970))
     assert iccpr[(iccpr.ratified == 1)].year.min() >= 1976
 
 
@@ -208,3 +275,29 @@ def test_ratification_risk_sets_are_valid(real_mirror):
         # covariates are last year's: the democracy dummy follows lagged polity2
         known = rs.dropna(subset=["polity2_l1"])
         assert ((known.polity2_l1 >= 6) == (known.democracy == 1)).all()
+
+
+def test_aid_and_imf_claims_are_tested_by_the_payoff_models(real_mirror):
+    """C14 and C15 are tested: each names a model fit_payoffs fits and a term it estimates."""
+    from ratify import comparison as cmp
+
+    claims = {c["id"]: c for c in cmp.read_claims("book/chapters/03-spiral-model/claims.yaml")["claims"]}
+    fitted = sp.flatten({"payoffs": sp.fit_payoffs(sp.Design())})
+    for cid in ("C14a", "C14b", "C15a", "C15b"):
+        test = claims[cid]["test"]
+        assert "untestable" not in claims[cid] and claims[cid]["where"]
+        assert test["term"] in set(fitted[test["model"]].terms.term), cid
+    assert fitted["payoff_imf_new"].n > fitted["payoff_ln_oda_per_capita"].n  # aid: recipients only
+
+
+def test_imf_arrangements_spot_check(real_mirror):
+    """The IMF table has no provenance note: a few arrangements any history of the Fund records."""
+    from ratify.sources import read_imf_arrangements
+
+    a = read_imf_arrangements()
+    approved = a.assign(y=a.approval_date.dt.year).groupby("ccode").y.apply(set)
+    assert 1997 in approved[732]           # South Korea, Asian financial crisis
+    assert {2010, 2012} <= approved[350]   # Greece
+    assert 1995 in approved[70]            # Mexico, peso crisis
+    assert {1997, 1998} <= approved[850]   # Indonesia
+    assert approved[2] == {1963, 1964}     # the United States' stand-by arrangements of 1963-64, and none since

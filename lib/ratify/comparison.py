@@ -272,7 +272,7 @@ def read_claims(path: Path | str) -> dict:
             continue
         test = c["test"]
         if not isinstance(test, Mapping):
-            _fail(path, what, f"test={test!r}; write e.g. {{model: a2_pooled, term: ratified}}")
+            _fail(path, what, f"test={test!r}; write e.g. {{model: effect_pooled, term: ratified}}")
         _check_keys(path, f"{what} test", test, TEST_KEYS)
         if sum(k in test for k in ("term", "terms", "claims", "quantity")) != 1:
             _fail(path, what, "the test needs exactly one of 'term', 'terms' (a linear combination), 'claims' "

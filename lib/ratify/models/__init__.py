@@ -6,6 +6,7 @@
 - ``poisson``: Poisson with absorbed fixed effects (pyfixest ``fepois``), clustered SEs;
 - ``ordinal``: ordered logit (statsmodels ``OrderedModel`` with analytic derivatives), clustered SEs;
 - ``ipw``: stabilised, truncated inverse-probability weights and the weighted linear model;
+- ``kink``: threshold search (a hinge at each candidate break, compared by AIC/BIC);
 - ``fractional``: fractional logit and beta regression for shares; ``curves``: survival curves;
 - helpers: ``frames.complete`` (the listwise-complete model frame every estimator uses) and
   ``event_study`` (binned event-time dummies and the path they trace).
@@ -23,6 +24,7 @@ from .event_study import event_path, event_term, event_time_dummies
 from .fractional import FractionalFit, fit_beta_regression, fit_fractional_logit
 from .frames import complete
 from .ipw import fit_ipw_linear, ipw_weights
+from .kink import hinge, kink_search
 from .linear import RegressionFit, fit_linear
 from .ordinal import OrderedFit, fit_ordered_logit
 from .poisson import fit_poisson
@@ -30,5 +32,5 @@ from .results import ModelResult, terms_table
 
 __all__ = ["CoxFit", "FractionalFit", "ModelResult", "OrderedFit", "RegressionFit", "complete", "event_path",
            "event_term", "event_time_dummies", "fit_beta_regression", "fit_cox", "fit_fractional_logit",
-           "fit_ipw_linear", "fit_linear", "fit_ordered_logit", "fit_poisson", "ipw_weights", "kaplan_meier",
-           "subject_spells", "survival_table", "terms_table"]
+           "fit_ipw_linear", "fit_linear", "fit_ordered_logit", "fit_poisson", "hinge", "ipw_weights", "kaplan_meier",
+           "kink_search", "subject_spells", "survival_table", "terms_table"]

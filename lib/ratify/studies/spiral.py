@@ -1,271 +1,88 @@
 """Chapter 3 (Simmons 2013): does ratifying a human-rights treaty improve practice, and where?
 
-The text reviews quantitative work on the spiral model and has no tables of its own, so
-this module turns its claims into analyses that run on registered data:
+The text reviews quantitative work on the spiral model and has no tables of its own, so the
+chapter turns its claims into analyses that run on registered data. This module composes them:
 
-* **Regime categories.** Simmons sorts countries into stable democracies, stable
-  autocracies and the rest ("transitional": moving to, sliding back from, or stuck in
-  partial democracy). Her own list (Simmons 2009, App. 2) is not public data, so
-  :func:`classify_regimes` approximates it from Polity5 with the cut-points and the
-  window as parameters; :data:`POHR_CASES` is the text's classification of the nine
-  cases, which the default rule must reproduce (a test checks it).
-* **The panel.** :func:`spiral_panel` puts physical-integrity measures (CIRI, CIRIGHTS,
-  PTS, Fariss, Hathaway's torture scale, V-Dem), democracy, controls (income,
-  population, UCDP conflict) and CAT/ICCPR deposit years on COW country-years.
-* **Treatment.** :func:`add_treatment` codes "ratified" from ``lag`` years after the
-  deposit year; ICCPR ratifications before 1976 count from entry into force by default.
-* **Models.** Pooled and fixed-effects OLS with country-clustered SEs, ordered logit,
-  inverse-probability weights and an event study, specified here (:func:`fit_ols`,
-  :func:`fit_a2`) and estimated by ``ratify.models``; and Cox models of ratification
-  (:func:`ratification_risk_set`).
+* **The design.** :class:`Design` holds every choice of the analyses (treaty, outcome, sample,
+  treatment lag, regime rule, controls, deposit-date source) with the book's as defaults; every
+  analysis, and so every row of the claims table, is fitted under one design.
+* **The data** are built in :mod:`.spiral_data` (deposit years, treatment, the country-year
+  panel, the ratification risk sets) and the regime categories in :mod:`.spiral_regimes`;
+  :func:`analysis_frame` puts them together for a design.
+* **The analyses**, named after what they estimate and estimated by ``ratify.models``:
+  :func:`fit_democracy` (A1), :func:`fit_ratification_effects` (A2; :func:`effect_family` adds
+  the other treaty and outcomes), :func:`fit_ratification_hazards` (A3, Cox),
+  :func:`fit_civil_society` (A4) and :func:`fit_payoffs` (A5); :func:`all_evidence` collects
+  them for the claims table (``claims.yaml``, scored by ``ratify.comparison``), and
+  :func:`fit_key_models` is the study contract's entry point for the variants and the multiverse.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
 import numpy as np
 import pandas as pd
 
-from ..cache import cached
-from ..models import event_time_dummies, fit_ipw_linear, fit_linear, fit_ordered_logit
+from ..cache import cached, data_builder
+from ..comparison import lincom
+from ..design import MODEL, Between, ParameterError, StudyDesign
+from ..models import event_time_dummies, fit_ipw_linear, fit_linear, fit_ordered_logit, hinge, kink_search
 from ..models.results import ModelResult
-from ..panels import add_conflict, add_democracy, add_gdp_per_capita, add_human_rights, add_igo_count
-from ..panels import add_lag, add_measure, add_population, add_pts, add_region, add_static, state_years
+from ..panels import add_lag, add_measure
 from ..provenance import built_by
+from .spiral_data import (COX_SPECS, OUTCOMES, TREATIES, add_treatment, ratification_risk_set, ratification_years,
+                          spiral_panel)
+from .spiral_regimes import (POHR_CASES, POHR_VERDICTS, REGIME_SHORT, REGIMES, STABLE_AUTOCRACY, STABLE_DEMOCRACY,
+                             TRANSITIONAL, add_regimes, classify_regimes, pohr_cases_matched, regime_of,
+                             rolling_regimes)
 
-# --- regime categories ------------------------------------------------------------------------
-
-STABLE_DEMOCRACY, TRANSITIONAL, STABLE_AUTOCRACY = "stable democracy", "transitional", "stable autocracy"
-REGIMES = (STABLE_DEMOCRACY, TRANSITIONAL, STABLE_AUTOCRACY)
-#: Short names for column suffixes: ``rat_trans`` = ratified × transitional, ``reg_trans`` its dummy.
-REGIME_SHORT = {STABLE_DEMOCRACY: "sdem", TRANSITIONAL: "trans", STABLE_AUTOCRACY: "saut"}
-
-#: The text's classification of the nine PoHR cases (COW code: name, category). Uganda, Tunisia and
-#: Morocco were "never governed as democracies"; the other six are transitional or partial democracies.
-POHR_CASES = {
-    500: ("Uganda", STABLE_AUTOCRACY), 616: ("Tunisia", STABLE_AUTOCRACY), 600: ("Morocco", STABLE_AUTOCRACY),
-    560: ("South Africa", TRANSITIONAL), 501: ("Kenya", TRANSITIONAL), 155: ("Chile", TRANSITIONAL),
-    90: ("Guatemala", TRANSITIONAL), 840: ("Philippines", TRANSITIONAL), 850: ("Indonesia", TRANSITIONAL),
-}
-#: PoHR's own verdicts on some cases, as the text reports them.
-POHR_VERDICTS = {155: "surprise", 90: "surprise", 850: "surprise", 616: "dismay", 501: "dismay"}
+#: The outcomes a design may name (the keys of :data:`OUTCOMES`).
+Outcome = Literal["physint", "tort", "cirights_physint", "pts_s_rev", "pts_a_rev", "theta_mean", "hathaway",
+                  "v2x_clphy", "v2cltort", "v2xcl_acjst", "v2clrelig"]
+RatificationSource = Literal["untc_mtdsg_2015", "hr_treaties_2026", "ohchr_hr_treaties_2020"]
+Controls = Literal["minimal", "standard", "democracy"]  # the keys of CONTROLS
 
 
-def regime_of(scores: pd.Series, dem_cut: float = 8, aut_never_cut: float = 6) -> str | float:
-    """One country's category from its scores over a window: all ≥ ``dem_cut`` is a stable
-    democracy, all < ``aut_never_cut`` a stable autocracy, anything else transitional."""
-    scores = scores.dropna()
-    if scores.empty:
-        return np.nan
-    if scores.min() >= dem_cut:
-        return STABLE_DEMOCRACY
-    if scores.max() < aut_never_cut:
-        return STABLE_AUTOCRACY
-    return TRANSITIONAL
+@dataclass(frozen=True, repr=False)
+class Design(StudyDesign):
+    """Every choice of the chapter's analyses, with the book's as defaults (the notebook's parameters).
+    Every analysis of the chapter (and so every row of the claims table) is fitted under one design."""
+
+    treaty: Literal["CAT", "ICCPR"] = "CAT"  # treaty whose ratification is the treatment
+    outcome: Outcome = "physint"  # outcome, higher = more respect (CIRI, CIRIGHTS, PTS, Fariss, Hathaway, V-Dem)
+    start_year: Annotated[int, Between(1970, 2000)] = 1981  # first year (CIRI 1981-, PTS 1976-, Hathaway 1985-1999)
+    end_year: Annotated[int, Between(1995, 2016)] = 2011  # last year of the sample (CIRI ends 2011; COW 2016)
+    lag: Annotated[int, Between(0, 5)] = 1  # a state counts as a party from this many years after the deposit year
+    pre1976_iccpr: Literal["eif1976", "ratification_year"] = "eif1976"  # ICCPR deposits before 1976 count from 1976
+    regime_scheme: Literal["polity", "vdem"] = "polity"  # regimes from polity2 and the cut-points, or V-Dem's RoW
+    stable_window: Literal["sample", "rolling10", "rolling20"] = "sample"  # one category over the window, or ex ante
+    regime_start: Annotated[int, Between(1946, 2000)] = 1976  # first year of the window fixed categories are judged on
+    regime_end: Annotated[int, Between(1990, 2018)] = 2007  # last year of that window (Tunisia transitional past 2011)
+    dem_cut: Annotated[int, Between(6, 10)] = 8  # stable democracy = polity2 at least this in every year of window
+    aut_never_cut: Annotated[int, Between(0, 8)] = 6  # stable autocracy = polity2 below this in every year of window
+    controls: Annotated[Controls, MODEL] = "standard"  # A2: lagged outcome; + income, population, wars; + polity2
+    ratification_source: RatificationSource = "untc_mtdsg_2015"  # deposit dates: UNTC 2015, UN 2026 or OHCHR 2020
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.dem_cut < self.aut_never_cut:  # checked when the design is made, before anything runs
+            raise ParameterError(f"parameters 'dem_cut' and 'aut_never_cut': dem_cut={self.dem_cut} is below "
+                                 f"aut_never_cut={self.aut_never_cut}, so a score could be both; choose "
+                                 f"dem_cut >= aut_never_cut")
+        if self.regime_start > self.regime_end:
+            raise ParameterError(f"parameters 'regime_start' and 'regime_end': the window {self.regime_start}-"
+                                 f"{self.regime_end} is empty; choose regime_start <= regime_end")
+
+    @property
+    def regime_window(self) -> tuple[int, int]:
+        """The years on which fixed regime categories are judged."""
+        return (self.regime_start, self.regime_end)
 
 
-def classify_regimes(scores: pd.DataFrame, window: tuple[int, int] = (1976, 2007), dem_cut: float = 8,
-                     aut_never_cut: float = 6, column: str = "polity2") -> pd.DataFrame:
-    """Time-invariant categories (Simmons-style): one row per ccode, judged on ``window``.
-
-    ``scores`` has ccode, year and ``column``. A state judged on the years of the window it
-    existed in; one with no score in the window gets no category. For V-Dem's 0–3
-    ``v2x_regime`` use ``dem_cut=2, aut_never_cut=1`` (democracy throughout / closed
-    autocracy throughout).
-    """
-    if dem_cut < aut_never_cut:
-        raise ValueError(f"dem_cut={dem_cut} is below aut_never_cut={aut_never_cut}: a score could be both")
-    inside = scores[scores.year.between(*window)].dropna(subset=[column])
-    g = inside.groupby("ccode")[column]
-    out = pd.DataFrame({"regime3": g.apply(regime_of, dem_cut=dem_cut, aut_never_cut=aut_never_cut),
-                        "score_min": g.min(), "score_max": g.max(), "years": g.size()}).reset_index()
-    out.attrs["rule"] = {"window": list(window), "dem_cut": dem_cut, "aut_never_cut": aut_never_cut,
-                         "column": column}
-    return out
-
-
-def rolling_regimes(scores: pd.DataFrame, years: int = 10, dem_cut: float = 8, aut_never_cut: float = 6,
-                    column: str = "polity2") -> pd.DataFrame:
-    """Ex-ante categories per country-year, judged on the previous ``years`` years (t−years … t−1),
-    so a ratification cannot shape the category it is judged in. At least half the window must
-    be scored."""
-    s = scores[["ccode", "year", column]].dropna().sort_values(["ccode", "year"])
-    full = s.set_index(["ccode", "year"])[column]
-    rows = []
-    for code, series in full.groupby(level=0):
-        series = series.droplevel(0)
-        series = series.reindex(range(series.index.min(), series.index.max() + 2))
-        prev = series.shift(1)
-        lo = prev.rolling(years, min_periods=max(1, years // 2)).min()
-        hi = prev.rolling(years, min_periods=max(1, years // 2)).max()
-        cat = np.where(lo >= dem_cut, STABLE_DEMOCRACY, np.where(hi < aut_never_cut, STABLE_AUTOCRACY, TRANSITIONAL))
-        cat = pd.Series(cat, index=series.index).where(lo.notna())
-        rows.append(pd.DataFrame({"ccode": code, "year": series.index, "regime3": cat.to_numpy()}))
-    out = pd.concat(rows, ignore_index=True).dropna(subset=["regime3"])
-    out.attrs["rule"] = {"rolling_years": years, "dem_cut": dem_cut, "aut_never_cut": aut_never_cut, "column": column}
-    return out
-
-
-def add_regimes(panel: pd.DataFrame, scheme: str = "polity", stable_window: str = "sample",
-                window: tuple[int, int] = (1976, 2007), dem_cut: float = 8, aut_never_cut: float = 6) -> pd.DataFrame:
-    """Add ``regime3`` to a panel that has ``polity2`` (scheme ``polity``) or ``v2x_regime`` (``vdem``).
-
-    ``stable_window``: ``sample`` (one category per country over ``window``), or
-    ``rolling10`` / ``rolling20`` (ex ante, per year). Under ``vdem`` the cut-points are
-    fixed by V-Dem's four regime types (democracy ≥ 2; closed autocracy = 0).
-    """
-    if scheme not in ("polity", "vdem"):
-        raise ValueError(f"scheme={scheme!r}; use 'polity' or 'vdem'")
-    column, dem, aut = ("polity2", dem_cut, aut_never_cut) if scheme == "polity" else ("v2x_regime", 2, 1)
-    scores = panel[["ccode", "year", column]]
-    if stable_window == "sample":
-        cats = classify_regimes(scores, window, dem, aut, column)[["ccode", "regime3"]]
-        out = panel.merge(cats, on="ccode", how="left")
-    elif stable_window.startswith("rolling"):
-        cats = rolling_regimes(scores, int(stable_window.removeprefix("rolling")), dem, aut, column)
-        out = panel.merge(cats, on=["ccode", "year"], how="left")
-    else:
-        raise ValueError(f"stable_window={stable_window!r}; use 'sample', 'rolling10' or 'rolling20'")
-    out.attrs = panel.attrs
-    return out
-
-
-# --- treaty ratification ----------------------------------------------------------------------
-
-TREATIES = {"CAT": "IV-9", "ICCPR": "IV-4"}
-ICCPR_IN_FORCE = 1976
-RATIFICATION_SOURCES = ("untc_mtdsg_2015", "hr_treaties_2026", "ohchr_hr_treaties_2020")
-
-
-def _actions(source: str, mtdsg: list[str]) -> pd.DataFrame:
-    from .. import sources
-
-    if source == "untc_mtdsg_2015":
-        return sources.read_untc_participants(mtdsg)
-    if source == "hr_treaties_2026":
-        hr = sources.read_hr_treaties()
-        return hr[hr.mtdsg_no.isin(mtdsg)]
-    if source == "ohchr_hr_treaties_2020":
-        stems = [k for k, v in sources.ohchr.TREATIES.items() if v in mtdsg]
-        return sources.read_ohchr(stems)
-    raise ValueError(f"source={source!r}; use one of {RATIFICATION_SOURCES}")
-
-
-#: Consents deposited before the state entered the COW system (the Byelorussian and Ukrainian
-#: SSRs, Democratic Yemen for unified Yemen) bind the state from its first year: later code.
-PARTICIPANT_RULE = "action_year_or_later"
-
-
-def ratification_years(source: str = "untc_mtdsg_2015") -> pd.DataFrame:
-    """First consent (ratification, accession, succession) to CAT and ICCPR per COW code:
-    columns ccode, cat_year, iccpr_year, cat_date, iccpr_date; the matching record in attrs."""
-    from ..risksets import consents_with_cow
-
-    consent = consents_with_cow(_actions(source, list(TREATIES.values())), rule=PARTICIPANT_RULE)
-    first = consent.groupby(["ccode", "mtdsg_no"]).date.min().unstack()
-    out = pd.DataFrame(index=first.index)
-    for name, no in TREATIES.items():
-        date = first[no] if no in first else pd.Series(pd.NaT, index=first.index)
-        out[f"{name.lower()}_date"] = date
-        out[f"{name.lower()}_year"] = date.dt.year.astype("Int64")
-    out = out.reset_index()
-    out.attrs.update({k: consent.attrs.get(k) for k in ("file", "sha256", "reader")})  # the reader's stamp
-    out.attrs.update(source=source, unmatched=consent.attrs["unmatched"], matching=consent.attrs["matching"],
-                     matched_later=consent.attrs["matching"]["later_names"])
-    return out
-
-
-def add_treatment(panel: pd.DataFrame, treaty: str = "CAT", lag: int = 1, pre1976_iccpr: str = "eif1976",
-                  name: str = "ratified") -> pd.DataFrame:
-    """``ratified`` = 1 from ``lag`` years after the deposit year (needs ``<treaty>_year``).
-
-    ICCPR deposits before its entry into force (1976) count from 1976 (``eif1976``) or
-    from the deposit year (``ratification_year``). Also adds ``treat_year`` (the first
-    treated year) so that event studies and tests can use it.
-    """
-    col = f"{treaty.lower()}_year"
-    if col not in panel:
-        raise ValueError(f"{col} not in the panel; build it with spiral_panel")
-    if pre1976_iccpr not in ("eif1976", "ratification_year"):
-        raise ValueError(f"pre1976_iccpr={pre1976_iccpr!r}; use 'eif1976' or 'ratification_year'")
-    start = panel[col].astype("Float64")
-    if treaty == "ICCPR" and pre1976_iccpr == "eif1976":
-        start = start.clip(lower=ICCPR_IN_FORCE)
-    out = panel.copy()
-    out["treat_year"] = (start + lag).astype("Int64")
-    out[name] = (out.year >= out.treat_year).fillna(False).astype(int)
-    return out
-
-
-# --- the country-year panel -------------------------------------------------------------------
-
-VDEM_COLUMNS = ["v2x_regime", "v2x_clphy", "v2cltort", "v2xcl_acjst", "v2clrelig", "v2juhcind", "v2x_jucon",
-                "v2xcs_ccsi", "v2cseeorgs", "v2mecenefm", "v2elmulpar"]
-
-
-def leader_tenure() -> pd.DataFrame:
-    """Years the leader in office on 31 December has held power (Archigos 4.1; 1 = took office
-    that year); ccode-years to 2015."""
-    from ..sources import read_archigos
-
-    a = read_archigos().dropna(subset=["ccode"])
-    rows = []
-    for r in a.itertuples(index=False):
-        for y in range(r.start.year, r.end.year + 1):
-            if r.end >= pd.Timestamp(f"{y}-12-31"):  # Archigos codes leaders still in office as ending 2015-12-31
-                rows.append((int(r.ccode), y, y - r.start.year + 1))
-    df = pd.DataFrame(rows, columns=["ccode", "year", "leader_tenure"])
-    df = df.sort_values("leader_tenure").drop_duplicates(["ccode", "year"], keep="first")
-    df.attrs = dict(a.attrs)  # read_archigos's stamp: source, file, hash, reader
-    return df
-
-
-@cached
-@built_by
-def spiral_panel(start: int = 1966, end: int = 2016, ratification_source: str = "untc_mtdsg_2015") -> pd.DataFrame:
-    """COW country-years with every outcome, moderator and control the chapter uses, and the
-    CAT/ICCPR deposit years (``cat_year``, ``iccpr_year``) from ``ratification_source``.
-
-    Outcomes with "higher = more respect": CIRI ``physint`` (0–8) and ``tort`` (0–2),
-    CIRIGHTS, reversed PTS, Fariss ``theta_mean``, Hathaway, V-Dem ``v2x_clphy``/``v2cltort``.
-    """
-    from ..sources import read_ciri, read_fariss, read_vdem_constraints
-
-    panel = (state_years("cow", start, end)[["ccode", "year"]]
-             .pipe(add_human_rights, "ciri").pipe(add_human_rights, "cirights").pipe(add_human_rights, "fariss")
-             .pipe(add_pts).pipe(add_democracy, "polity2").pipe(add_gdp_per_capita).pipe(add_population)
-             .pipe(add_conflict, "ucdp").pipe(add_region))
-    panel = add_measure(panel, read_ciri(), ["tort"], source="ciri_physint")
-    panel = add_measure(panel, read_fariss(columns=("hathaway",)), ["hathaway"], source="fariss_lhrs_v4")
-    panel = add_measure(panel, read_vdem_constraints(columns=VDEM_COLUMNS), VDEM_COLUMNS, source="vdem_constraints")
-    panel = add_measure(panel, leader_tenure(), ["leader_tenure"], source="archigos")
-    years = ratification_years(ratification_source)
-    merged = add_static(panel, years, ["cat_year", "iccpr_year"], source=ratification_source)
-    merged.attrs.update(ratification_source=ratification_source, unmatched_participants=years.attrs["unmatched"],
-                        derived=DERIVED)
-    return merged
-
-
-#: Model columns -> the merged columns they are made from (the trail of each term; see ratify.provenance).
-DERIVED = {"ratified": ["cat_year", "iccpr_year"], "treat_year": ["cat_year", "iccpr_year"],
-           **{f"{kind}_{short}": ["polity2", "v2x_regime", "cat_year", "iccpr_year"][: 2 if kind == "reg" else 4]
-              for kind in ("reg", "rat") for short in ("sdem", "trans", "saut")},
-           "democracy": ["polity2_l1"], "poor_record": ["theta_mean_l1"],
-           "democracy_x_poor": ["polity2_l1", "theta_mean_l1"],
-           "multiparty_autocracy": ["polity2_l1", "v2elmulpar_l1"], "multiparty_x_poor": ["v2elmulpar_l1", "theta_mean_l1"],
-           "regional_share_10": ["region", "cat_year", "iccpr_year"],
-           "censored_media": ["v2mecenefm_l1"], "share_x_censored": ["region", "v2mecenefm_l1"],
-           "ln_tenure": ["leader_tenure_l1"], "tenure_x_poor": ["leader_tenure_l1", "theta_mean_l1"],
-           "igo_10": ["igo_full_l1"],
-           **{lvl: ["polity2_l1"] for lvl in [f"lvl_{'m' if k < 0 else 'p'}{abs(k)}" for k in range(-9, 11)]}}
-
-#: Outcome columns and labels; all coded so that higher = more respect.
-OUTCOMES = {"physint": "CIRI physical integrity (0–8)", "tort": "CIRI torture (0–2)",
-            "cirights_physint": "CIRIGHTS physical integrity (0–8)", "pts_s_rev": "PTS, State Dept., reversed (1–5)",
-            "pts_a_rev": "PTS, Amnesty, reversed (1–5)", "theta_mean": "Fariss latent protection score",
-            "hathaway": "Hathaway torture scale (1–5)", "v2x_clphy": "V-Dem physical violence index (0–1)",
-            "v2cltort": "V-Dem freedom from torture", "v2xcl_acjst": "V-Dem access to justice (fair-trial proxy)",
-            "v2clrelig": "V-Dem freedom of religion"}
-
+#: Outcomes on an ordered integer scale (the ordered logit is fitted to these only).
+INTEGER_OUTCOMES = ("physint", "tort", "cirights_physint", "pts_s_rev", "pts_a_rev", "hathaway")
 
 #: Controls lagged one year within each country (last year's value only if the panel has last year).
 LAGGED_CONTROLS = {"ln_gdppc": "ln_gdppc_l1", "ln_population": "ln_population_l1", "polity2": "polity2_l1",
@@ -273,17 +90,11 @@ LAGGED_CONTROLS = {"ln_gdppc": "ln_gdppc_l1", "ln_population": "ln_population_l1
 
 
 @built_by
-def analysis_frame(panel: pd.DataFrame, outcome: str, *, treaty: str = "CAT", lag: int = 1,
-                   pre1976_iccpr: str = "eif1976", start_year: int = 1981, end_year: int = 2011,
-                   regime_scheme: str = "polity", stable_window: str = "sample",
-                   regime_window: tuple[int, int] = (1976, 2007), dem_cut: float = 8, aut_never_cut: float = 6,
-                   outcome_lag: int = 1) -> pd.DataFrame:
-    """Country-years ``start_year``–``end_year`` with the outcome, its lag (``y_lag``), the
-    treatment, the regime category and lagged controls."""
-    if outcome not in OUTCOMES:
-        raise ValueError(f"outcome={outcome!r}; choose one of {sorted(OUTCOMES)}")
-    p = add_regimes(panel, regime_scheme, stable_window, regime_window, dem_cut, aut_never_cut)
-    p = add_treatment(p, treaty, lag, pre1976_iccpr)
+def analysis_frame(panel: pd.DataFrame, design: Design, *, outcome_lag: int = 1) -> pd.DataFrame:
+    """Country-years ``design.start_year``–``design.end_year`` with the design's outcome (``y``), its
+    lag (``y_lag``), the treatment, the regime category and lagged controls."""
+    outcome = design.outcome
+    p = add_treatment(add_regimes(panel, design), design)
     p["y"] = p[outcome].astype(float)
     p = add_lag(p, {"y": "y_lag"}, lag=outcome_lag)
     p = add_lag(p, LAGGED_CONTROLS)
@@ -292,9 +103,16 @@ def analysis_frame(panel: pd.DataFrame, outcome: str, *, treaty: str = "CAT", la
         inside = (p.regime3 == regime).astype(float).where(p.regime3.notna())
         p[f"reg_{short}"] = inside
         p[f"rat_{short}"] = p.ratified * inside
-    out = p[p.year.between(start_year, end_year)].reset_index(drop=True)
-    out.attrs = {**p.attrs, "outcome": outcome, "treaty": treaty}  # p: the panel's records and the lags'
+    out = p[p.year.between(design.start_year, design.end_year)].reset_index(drop=True)
+    out.attrs = {**p.attrs, "outcome": outcome, "treaty": design.treaty}  # p: the panel's records and the lags'
     return out
+
+
+@data_builder(store=False)
+def design_frame(data: Design) -> pd.DataFrame:
+    """:func:`analysis_frame` of the chapter's panel under ``data`` (``design.data_choices()``), kept in
+    the process so that the analyses and a multiverse's universes that share the data share it."""
+    return analysis_frame(spiral_panel(ratification_source=data.ratification_source), data)
 
 
 CONTROLS = {"minimal": ["y_lag"],
@@ -326,99 +144,12 @@ def fit_ols(frame: pd.DataFrame, terms: list[str], *, fixed_effects: str = "year
     return _tidy(fit, frame)
 
 
-def piecewise_fits(frame: pd.DataFrame, breaks: range = range(-8, 9), controls: list[str] | None = None) -> pd.DataFrame:
-    """Threshold search (C2): ``y`` on lagged polity2 with a kink at each candidate break, plus
-    ``controls`` and year effects; AIC and BIC per break, and the straight line as ``break`` = NaN."""
-    terms = ["polity2_l1", *(controls or [])]
-
-    def criteria(data: pd.DataFrame, extra: list[str]) -> dict:
-        fit = fit_linear(data, "y", terms + extra, fixed_effects=("year",), name="piecewise")
-        return {"aic": fit.result.aic, "bic": fit.result.specification["bic"], "n": fit.result.n}
-
-    rows = [{"break": np.nan, **criteria(frame, [])}]
-    for b in breaks:
-        rows.append({"break": b, **criteria(frame.assign(kink=np.maximum(frame.polity2_l1 - b, 0)), ["kink"])})
-    out = pd.DataFrame(rows)
-    out.attrs["n"] = int(out.pop("n").iloc[0])
-    return out
-
-
-# --- who ratifies (event history) -------------------------------------------------------------
-
-@cached
-@built_by
-def ratification_risk_set(treaty: str = "CAT", end_year: int = 2014, ratification_source: str = "untc_mtdsg_2015",
-                          poor_record_cut: float = 0.0) -> pd.DataFrame:
-    """Country-years at risk of ratifying ``treaty``: from its opening for signature (ICCPR 1966,
-    CAT 1985) or independence, to the deposit year; covariates lagged one year.
-
-    ``poor_record`` = Fariss latent score below ``poor_record_cut`` last year.
-    """
-    from ..diffusion import bound_share
-    from ..risksets import country_risk_set
-
-    opening = {"ICCPR": 1967, "CAT": 1985}[treaty]
-    panel = spiral_panel(ratification_source=ratification_source)  # the cached panel every page uses
-    col = f"{treaty.lower()}_year"
-    events = panel[["ccode", col]].drop_duplicates().rename(columns={col: "event_year"}).dropna()
-    shares = bound_share(panel[["ccode", "year", "region"]], events.astype({"event_year": int}), group="region",
-                         name="regional_share")
-    lagged = add_igo_count(panel.sort_values(["ccode", "year"], ignore_index=True))
-    # V-Dem scores multiparty elections in election years only: carry the last election forward
-    # (up to 6 years), and read "no election on record" in a V-Dem-covered year as not multiparty.
-    carried = lagged.groupby("ccode").v2elmulpar.ffill(limit=6)
-    lagged["v2elmulpar"] = carried.where(carried.notna() | lagged.v2x_regime.isna(), 0.0)
-    previous = ["polity2", "theta_mean", "ln_gdppc", "v2elmulpar", "v2mecenefm", "leader_tenure", "v2x_regime",
-                "igo_full"]
-    lagged = add_lag(lagged, previous)
-    lagged[[f"{c}_l1" for c in previous]] = lagged[[f"{c}_l1" for c in previous]].astype(float)
-    trail = lagged.attrs  # the panel's merge records, the IGO count's and the lags'; the join below drops them
-    lagged = lagged.merge(shares[["ccode", "year", "regional_share"]], on=["ccode", "year"], how="left")
-    consents = panel.dropna(subset=[col])[["ccode", col]].drop_duplicates()
-    consents = consents.assign(date=pd.to_datetime(consents[col].astype(int).astype(str) + "-07-01"))
-    rs = country_risk_set(lagged, consents, start=opening, end=end_year)
-    rs["democracy"] = (rs.polity2_l1 >= 6).astype(float).where(rs.polity2_l1.notna())
-    rs["poor_record"] = (rs.theta_mean_l1 < poor_record_cut).astype(float).where(rs.theta_mean_l1.notna())
-    rs["democracy_x_poor"] = rs.democracy * rs.poor_record
-    # multiparty autocracy: not a democracy, and V-Dem codes elections as multiparty (v2elmulpar > 1 of 0-4)
-    rs["multiparty_autocracy"] = ((rs.democracy == 0) & (rs.v2elmulpar_l1 > 1)).astype(float).where(
-        rs.democracy.notna() & rs.v2elmulpar_l1.notna())
-    rs["multiparty_x_poor"] = rs.multiparty_autocracy * rs.poor_record
-    rs["regional_share_10"] = 10 * rs.regional_share
-    rs["censored_media"] = (rs.v2mecenefm_l1 < 0).astype(float).where(rs.v2mecenefm_l1.notna())
-    rs["share_x_censored"] = rs.regional_share_10 * rs.censored_media
-    rs["ln_tenure"] = np.log(rs.leader_tenure_l1)
-    rs["tenure_x_poor"] = rs.ln_tenure * rs.poor_record
-    rs["igo_10"] = rs.igo_full_l1 / 10
-    rs.attrs = {**trail, "treaty": treaty, "opening": opening}
-    return rs
-
-
-COX_SPECS = {
-    "record": ["democracy", "poor_record", "democracy_x_poor", "ln_gdppc_l1", "regional_share_10"],
-    "vreeland": ["democracy", "multiparty_autocracy", "poor_record", "multiparty_x_poor", "ln_gdppc_l1",
-                 "regional_share_10"],
-    "information": ["democracy", "poor_record", "ln_gdppc_l1", "regional_share_10", "censored_media",
-                    "share_x_censored"],
-    "horizon": ["democracy", "poor_record", "ln_tenure", "tenure_x_poor", "ln_gdppc_l1", "regional_share_10"],
-    "world": ["democracy", "poor_record", "ln_gdppc_l1", "regional_share_10", "igo_10"],
-}
-
-
-def lincom(params: np.ndarray, cov: np.ndarray, names: list[str], weights: dict[str, float]) -> dict:
-    """Estimate, SE and 95% interval of a linear combination of coefficients (on the log scale
-    for a Cox model), e.g. ``{"democracy": 1, "democracy_x_poor": 1}``."""
-    w = np.array([weights.get(n, 0.0) for n in names])
-    est, se = float(w @ params), float(np.sqrt(w @ cov @ w))
-    return {"estimate": est, "std_error": se, "conf_low": est - 1.959964 * se, "conf_high": est + 1.959964 * se}
-
-
 # --- the analyses, cached so every page and variant reuses the same fits ----------------------
 
 LEVELS = [f"lvl_{'m' if k < 0 else 'p'}{abs(k)}" for k in range(-9, 11)]
 
 
-def _levels(frame: pd.DataFrame) -> pd.DataFrame:
+def polity_levels(frame: pd.DataFrame) -> pd.DataFrame:
     """Dummies for each lagged polity2 level (−9 … 10; −10 is the reference), as Davenport and
     Armstrong's "binary decomposition"; polity2's interpolated half-points are rounded down."""
     out = frame.copy()
@@ -429,51 +160,47 @@ def _levels(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @cached
-def fit_a1(outcome: str = "physint", start_year: int = 1981, end_year: int = 2011,
-           dem_cut: float = 8, aut_never_cut: float = 6) -> dict:
-    """A1: democracy and physical integrity (C1, C2), fair trials by regime (C4), courts (C5)."""
-    panel = spiral_panel()
-    f = analysis_frame(panel, outcome, start_year=start_year, end_year=end_year, dem_cut=dem_cut,
-                       aut_never_cut=aut_never_cut)
+def fit_democracy(design: Design) -> dict:
+    """A1: democracy and practice (C1, C2), yearly democratic gains and fair trials by regime (C4),
+    and high-court independence (C5), on the design's outcome, sample and regime rule. The models
+    are about polity2, so they keep the standard controls whatever ``design.controls`` says."""
+    data = design.data_choices()
+    f = design_frame(data)
     ctrl = CONTROLS["standard"]
-    out = {"linear": fit_ols(f, ["polity2_l1", *ctrl], name="a1_linear", label="Linear in polity2")}
-    lev = _levels(f)
-    out["levels"] = fit_ols(lev, [*LEVELS, *ctrl], name="a1_levels", label="Polity2 levels (lagged DV)")
-    out["levels_static"] = fit_ols(lev, [*LEVELS, *ctrl[1:]], name="a1_levels_static",
+    out = {"linear": fit_ols(f, ["polity2_l1", *ctrl], name="democracy_linear", label="Linear in polity2")}
+    lev = polity_levels(f)
+    out["levels"] = fit_ols(lev, [*LEVELS, *ctrl], name="democracy_levels", label="Polity2 levels (lagged DV)")
+    out["levels_static"] = fit_ols(lev, [*LEVELS, *ctrl[1:]], name="democracy_levels_static",
                                    label="Polity2 levels (no lagged DV)")
-    search = piecewise_fits(f, range(-9, 10), ctrl)
+    search = kink_search(f, "y", "polity2_l1", range(-9, 10), controls=ctrl)  # C2: kink at each polity2 value
     best = int(search.loc[search.bic.iloc[1:].idxmin(), "break"])
-    f = f.assign(polity2_above=np.maximum(f.polity2_l1 - best, 0))
-    out["threshold"] = fit_ols(f, ["polity2_l1", "polity2_above", *ctrl], name="a1_threshold",
+    kinked = f.assign(polity2_above=hinge(f.polity2_l1, best))
+    out["threshold"] = fit_ols(kinked, ["polity2_l1", "polity2_above", *ctrl], name="democracy_threshold",
                                label=f"Kink at polity2 = {best}")
     out["search"], out["break"] = search, best
-    # A1b: yearly movements on polity2 and access to justice, within each regime category
-    fb = add_lag(analysis_frame(panel, "v2xcl_acjst", start_year=start_year, end_year=end_year, dem_cut=dem_cut,
-                                aut_never_cut=aut_never_cut), ["polity2_l1"])
+    # yearly movements on polity2 and access to justice, within each regime category
+    fb = add_lag(design_frame(data.replace(outcome="v2xcl_acjst")), ["polity2_l1"])
     fb["d_polity2_l1"] = fb.polity2_l1 - fb.polity2_l1_l1
     for regime, short in REGIME_SHORT.items():
         out[f"fair_{short}"] = fit_ols(fb[fb.regime3 == regime], ["d_polity2_l1", *ctrl],
-                                       name=f"a1b_fair_{short}", label=f"Access to justice: {regime}")
-    # A1c: judicial independence (V-Dem high-court independence, lagged)
-    for y in ("physint", "v2xcl_acjst"):
-        fc = add_lag(analysis_frame(panel, y, start_year=start_year, end_year=end_year), {"v2juhcind": "judind_l1"})
-        out[f"courts_{y}"] = fit_ols(fc, ["judind_l1", "polity2_l1", *ctrl], name=f"a1c_courts_{y}",
-                                     label=f"High-court independence → {OUTCOMES[y].split(' (')[0]}")
+                                       name=f"democracy_fair_{short}", label=f"Access to justice: {regime}")
+    # judicial independence (V-Dem high-court independence, lagged) and practice, and fair trials
+    for key, y in (("practice", design.outcome), ("fair", "v2xcl_acjst")):
+        fc = add_lag(design_frame(data.replace(outcome=y)), {"v2juhcind": "judind_l1"})
+        out[f"courts_{key}"] = fit_ols(fc, ["judind_l1", "polity2_l1", *ctrl], name=f"courts_{key}",
+                                       label=f"High-court independence → {OUTCOMES[y].split(' (')[0]}")
     return out
 
 
 def marginal_effect_curve(result: ModelResult, grid: range = range(-10, 11)) -> pd.DataFrame:
     """Effect of ratification at each polity2 level from the inverted-U model, with a 95% CI
     (Brambor, Clark and Golder: the SE of the sum, not of each coefficient)."""
-    names = list(result.terms.term)
-    params = result.terms.estimate.to_numpy()
-    cov = np.asarray(result.specification["vcov"])
-    rows = [{"polity2": p, **lincom(params, cov, names, {"ratified": 1.0, "rat_x_p2": p, "rat_x_p2sq": p ** 2 / 10})}
-            for p in grid]
-    return pd.DataFrame(rows)
+    return pd.DataFrame([{"polity2": p, **lincom(result, {"ratified": 1.0, "rat_x_p2": p, "rat_x_p2sq": p ** 2 / 10})}
+                         for p in grid])
 
 
-def _with_u(frame: pd.DataFrame) -> pd.DataFrame:
+def with_inverted_u(frame: pd.DataFrame) -> pd.DataFrame:
+    """The inverted-U terms: polity2²/10 (t−1) and ratification times polity2 and polity2²/10."""
     return frame.assign(p2sq_l1=frame.polity2_l1 ** 2 / 10, rat_x_p2=frame.ratified * frame.polity2_l1,
                         rat_x_p2sq=frame.ratified * frame.polity2_l1 ** 2 / 10)
 
@@ -482,147 +209,202 @@ INTERACTION = ["rat_sdem", "rat_trans", "rat_saut", "reg_trans", "reg_saut"]
 #: Covariates of the propensity to have ratified (the IPW model adds a cubic in year).
 IPW_COVARIATES = ["y_lag", "ln_gdppc_l1", "ln_population_l1", "civil_war_l1", "polity2_l1", "reg_trans", "reg_saut"]
 RAT_TERMS = ["rat_sdem", "rat_trans", "rat_saut"]
+#: The ratification-effect models the robustness page and the multiverse follow (variants.yaml's key quantities).
+KEY_EFFECTS = ("pooled", "conditional", "twfe", "inverted_u")
+#: Event-time window of the event studies (years relative to the first treated year; −1 is the reference).
+EVENT_WINDOW = (-5, 5)
+
+
+def key_effect_fits(frame: pd.DataFrame, design: Design, models=KEY_EFFECTS, prefix: str = "effect") -> dict:
+    """The key ratification-effect models of ``frame`` (an :func:`analysis_frame` under ``design``)
+    named in ``models``: pooled, by regime category, two-way fixed effects and the inverted U."""
+    ctrl, treaty = CONTROLS[design.controls], design.treaty
+    specs = {
+        "pooled": lambda: fit_ols(frame, ["ratified", *ctrl], name=f"{prefix}_pooled",
+                                  label=f"{treaty}, pooled (first generation)"),
+        "conditional": lambda: fit_ols(frame, [*INTERACTION, *ctrl], name=f"{prefix}_conditional",
+                                       label=f"{treaty} × regime category"),
+        "twfe": lambda: fit_ols(frame, [*INTERACTION, *ctrl[1:]], fixed_effects="country_year", name=f"{prefix}_twfe",
+                                label="Two-way fixed effects"),
+        "inverted_u": lambda: fit_ols(with_inverted_u(frame),
+                                      ["ratified", "rat_x_p2", "rat_x_p2sq", "polity2_l1", "p2sq_l1", *ctrl],
+                                      name=f"{prefix}_inverted_u", label="Ratification × polity2 and polity2²",
+                                      vcov=True)}
+    return {key: specs[key]() for key in models}
+
+
+def treated_inside(frame: pd.DataFrame, first_year: int) -> pd.DataFrame:
+    """Countries first treated inside the sample (or never), so each treated one has pre-treatment years."""
+    return frame[~(frame.treat_year <= first_year + 1).fillna(False)]
 
 
 @cached
-def fit_a2(treaty: str = "CAT", outcome: str = "physint", *, start_year: int = 1981, end_year: int = 2011,
-           lag: int = 1, pre1976_iccpr: str = "eif1976", regime_scheme: str = "polity",
-           stable_window: str = "sample", regime_window: tuple[int, int] = (1976, 2007), dem_cut: float = 8,
-           aut_never_cut: float = 6, controls: str = "standard", ratification_source: str = "untc_mtdsg_2015",
-           scope: str = "full", event_window: tuple[int, int] = (-5, 5), prefix: str = "a2") -> dict:
-    """A2: ratification and practice. ``scope="core"`` fits the pooled and conditional models
-    only; ``"full"`` adds two-way FE, ordered logit, IPW, the inverted U and the event study."""
-    panel = spiral_panel(1966, 2016, ratification_source)
-    f = analysis_frame(panel, outcome, treaty=treaty, lag=lag, pre1976_iccpr=pre1976_iccpr,
-                       start_year=start_year, end_year=end_year, regime_scheme=regime_scheme,
-                       stable_window=stable_window, regime_window=regime_window, dem_cut=dem_cut,
-                       aut_never_cut=aut_never_cut)
-    ctrl = CONTROLS[controls]
-    tag = prefix
-    out = {"frame_rows": len(f), "pooled": fit_ols(f, ["ratified", *ctrl], name=f"{tag}_pooled",
-                                                    label=f"{treaty}, pooled (first generation)"),
-           "conditional": fit_ols(f, [*INTERACTION, *ctrl], name=f"{tag}_conditional",
-                                  label=f"{treaty} × regime category")}
+def fit_ratification_effects(design: Design, scope: str = "full", prefix: str = "effect") -> dict:
+    """A2: ratification and practice under ``design``. ``scope="core"`` fits the pooled and
+    conditional models only; ``"full"`` adds two-way FE, ordered logit, IPW, the inverted U and
+    the event study."""
+    f = design_frame(design.data_choices())
+    out = {"frame_rows": len(f), **key_effect_fits(f, design, ("pooled", "conditional"), prefix)}
     if scope == "core":
         return out
-    integer = outcome in ("physint", "tort", "cirights_physint", "pts_s_rev", "pts_a_rev", "hathaway")
+    ctrl = CONTROLS[design.controls]
     for regime, short in REGIME_SHORT.items():
-        out[f"split_{short}"] = fit_ols(f[f.regime3 == regime], ["ratified", *ctrl], name=f"{tag}_split_{short}",
+        out[f"split_{short}"] = fit_ols(f[f.regime3 == regime], ["ratified", *ctrl], name=f"{prefix}_split_{short}",
                                         label=f"{regime.capitalize()} only")
-    out["twfe"] = fit_ols(f, [*INTERACTION, *ctrl[1:]], fixed_effects="country_year", name=f"{tag}_twfe",
-                          label="Two-way fixed effects")
-    if integer:
-        out["ologit"] = _tidy(fit_ordered_logit(f, "y", [*INTERACTION, *ctrl], name=f"{tag}_ologit",
+    out |= key_effect_fits(f, design, ("twfe",), prefix)
+    if design.outcome in INTEGER_OUTCOMES:
+        out["ologit"] = _tidy(fit_ordered_logit(f, "y", [*INTERACTION, *ctrl], name=f"{prefix}_ologit",
                                                 label="Ordered logit"), f)
     # weights from a logit of ratification on these and a cubic in year, truncated to [0.01, 0.99]
     ipw, weighted = fit_ipw_linear(f, "y", [*INTERACTION, *ctrl], treatment="ratified", covariates=IPW_COVARIATES,
-                                   keep=["regime3"], name=f"{tag}_ipw", label="Inverse-probability weighted")
+                                   keep=["regime3"], name=f"{prefix}_ipw", label="Inverse-probability weighted")
     out["ipw"] = _tidy(ipw, f)
     out["ipw_weights"] = weighted[["ccode", "year", "ratified", "pscore", "ipw", "regime3"]]
-    u = _with_u(f)
-    out["inverted_u"] = fit_ols(u, ["ratified", "rat_x_p2", "rat_x_p2sq", "polity2_l1", "p2sq_l1", *ctrl],
-                                name=f"{tag}_inverted_u", label="Ratification × polity2 and polity2²", vcov=True)
+    out |= key_effect_fits(f, design, ("inverted_u",), prefix)
     out["inverted_u_curve"] = marginal_effect_curve(out["inverted_u"][0])
-    # event study: countries first treated inside the window, so each has pre-treatment years
-    ev = f[~(f.treat_year <= start_year + 1).fillna(False)]
-    ev, dummies = event_time_dummies(ev, "treat_year", event_window)
-    out["event_all"] = fit_ols(ev, dummies, fixed_effects="country_year", name=f"{tag}_event_all",
+    ev, dummies = event_time_dummies(treated_inside(f, design.start_year), "treat_year", EVENT_WINDOW)
+    out["event_all"] = fit_ols(ev, dummies, fixed_effects="country_year", name=f"{prefix}_event_all",
                                label="Event study, all countries")
     out["event_trans"] = fit_ols(ev[ev.regime3 == TRANSITIONAL], dummies, fixed_effects="country_year",
-                                 name=f"{tag}_event_trans", label="Event study, transitional")
+                                 name=f"{prefix}_event_trans", label="Event study, transitional")
     return out
 
 
+def fit_key_models(design: Design, models=None, perturb=None) -> dict[str, ModelResult]:
+    """The study contract (CONTRIBUTING.md): ``ModelResult`` of each key ratification-effect model
+    (``effect_pooled``, ``effect_conditional``, ``effect_twfe``, ``effect_inverted_u``) named in
+    ``models`` (all by default) under ``design``; ``perturb`` is applied to the frame before fitting."""
+    names = {f"effect_{key}": key for key in KEY_EFFECTS}
+    unknown = sorted(set(models or ()) - set(names))
+    if unknown:
+        raise KeyError(f"no key model {unknown[0]!r}; the key models are {list(names)}")
+    frame = design_frame(design.data_choices())
+    frame = perturb(frame) if perturb else frame
+    wanted = [key for name, key in names.items() if models is None or name in models]
+    return {result.name: result for result, _ in key_effect_fits(frame, design, wanted).values()}
+
+
 @cached
-def fit_a4(treaty: str = "CAT", outcome: str = "physint", start_year: int = 1981, end_year: int = 2011,
-           event_window: tuple[int, int] = (-5, 5)) -> dict:
+def fit_civil_society(design: Design) -> dict:
     """A4: civil society (V-Dem core civil-society index, a stand-in for INGO ties): its link to
     practice and to ratification's effect (C7), and whether it rises after ratification (C8)."""
-    panel = spiral_panel()
-    f = add_lag(analysis_frame(panel, outcome, treaty=treaty, start_year=start_year, end_year=end_year),
-                {"v2xcs_ccsi": "ccsi_l1"})
+    data = design.data_choices()
+    f = add_lag(design_frame(data), {"v2xcs_ccsi": "ccsi_l1"})
     f["rat_x_ccsi"] = f.ratified * f.ccsi_l1
     ctrl = CONTROLS["standard"]
-    out = {"civil_society": fit_ols(f, ["ratified", "ccsi_l1", "rat_x_ccsi", *ctrl, "polity2_l1"],
-                                    name=f"a4_civil_society_{treaty.lower()}", label="Ratification × civil society")}
-    c = analysis_frame(panel, "v2xcl_acjst", treaty=treaty, start_year=start_year, end_year=end_year)
+    out = {"moderation": fit_ols(f, ["ratified", "ccsi_l1", "rat_x_ccsi", *ctrl, "polity2_l1"],
+                                 name="civil_society_moderation", label="Ratification × civil society")}
+    c = treated_inside(design_frame(data.replace(outcome="v2xcl_acjst")), design.start_year).copy()
     c["y"] = c.v2xcs_ccsi
-    c = c[~(c.treat_year <= start_year + 1).fillna(False)]
-    c, dummies = event_time_dummies(c, "treat_year", event_window)
-    out["ccsi_event"] = fit_ols(c, dummies, fixed_effects="country_year", name=f"a4_ccsi_event_{treaty.lower()}",
-                                label="Civil-society index around ratification")
-    out["ccsi_event_trans"] = fit_ols(c[c.regime3 == TRANSITIONAL], dummies, fixed_effects="country_year",
-                                      name=f"a4_ccsi_event_trans_{treaty.lower()}",
-                                      label="Civil-society index around ratification, transitional")
+    c, dummies = event_time_dummies(c, "treat_year", EVENT_WINDOW)
+    out["event"] = fit_ols(c, dummies, fixed_effects="country_year", name="civil_society_event",
+                           label="Civil-society index around ratification")
+    out["event_trans"] = fit_ols(c[c.regime3 == TRANSITIONAL], dummies, fixed_effects="country_year",
+                                 name="civil_society_event_trans",
+                                 label="Civil-society index around ratification, transitional")
     return out
 
 
+#: Last year of the ratification risk sets (A3) and of the trade and FDI series (A5): not the
+#: outcome's sample, so fixed here (the human-rights sample ends with CIRI in 2011).
+RISK_END, PAYOFF_END = 2014, 2016
+
+
 @cached
-def fit_a3(treaty: str = "CAT", end_year: int = 2014, ratification_source: str = "untc_mtdsg_2015") -> dict:
-    """A3: who ratifies and when: Cox models (Efron ties, clustered by country) for each of
-    :data:`COX_SPECS`, with the parameter covariance kept for linear combinations."""
+def fit_ratification_hazards(design: Design, treaty: str) -> dict:
+    """A3: who ratifies ``treaty`` and when: Cox models (Efron ties, clustered by country) for each of
+    :data:`COX_SPECS` on the risk set from ``design.ratification_source``, with the parameter
+    covariance kept for linear combinations."""
     from ..models import fit_cox
 
-    rs = ratification_risk_set(treaty, end_year, ratification_source)
+    rs = ratification_risk_set(treaty, RISK_END, design.ratification_source)
     out = {"risk": rs}
     for spec, covariates in COX_SPECS.items():
-        fit = fit_cox(rs, covariates, cluster="ccode", name=f"a3_{spec}_{treaty.lower()}",
-                      label=f"{treaty}: {spec}", sources=[ratification_source])
+        fit = fit_cox(rs, covariates, cluster="ccode", name=f"hazard_{spec}_{treaty.lower()}",
+                      label=f"{treaty}: {spec}", sources=[design.ratification_source])
         frame = rs.loc[fit.frame.index, ["ccode", "year", "start", "stop", "event", *covariates]]
         out[spec] = (fit.result, frame, fit.params, fit.cov)
     return out
 
 
-@cached
-def fit_a5(treaty: str = "CAT", start_year: int = 1981, end_year: int = 2016,
-           event_window: tuple[int, int] = (-5, 5)) -> dict:
-    """A5: does ratifying pay (C16, C17)? Trade (% GDP, WDI) and FDI inflows (% GDP, WDI via
-    gdidata, from 1990) around ratification, two-way FE; and FDI on last year's physical
-    integrity (Blanton and Blanton's question). Aid is not registered, so not here."""
+#: What A5 follows around ratification (C14a, C15a, C17): column -> (first year its series allows, label).
+PAYOFFS = {"trade_pct_gdp": (None, "Trade (% GDP)"), "fdi_pct_gdp": (1991, "FDI inflows (% GDP)"),
+           "ln_oda_per_capita": (None, "ln net ODA received per capita"), "imf_new": (None, "New IMF arrangement")}
+#: What A5 regresses on last year's practice (C14b, C15b, C16): column -> (first year, label).
+RESPONSES = {"fdi": ("fdi_pct_gdp", 1991, "FDI (% GDP)"), "oda": ("ln_oda_per_capita", None, "ln ODA per capita"),
+             "imf": ("imf_new", None, "New IMF arrangement")}
+
+
+def payoff_panel(design: Design) -> pd.DataFrame:
+    """The chapter's panel with trade and FDI (% GDP; WDI, gdidata), net ODA received (WDI; its log
+    per capita where positive) and IMF arrangements (in effect, new, concessional)."""
+    from ..panels import add_imf_arrangements, add_oda
     from ..sources import read_gdi_wdi, read_trade
 
-    panel = spiral_panel()
     trade = read_trade().dropna(subset=["ccode"]).astype({"ccode": "int64"})
     gdi = read_gdi_wdi().dropna(subset=["ccode"]).astype({"ccode": "int64"})
     gdi["fdi_pct_gdp"] = 100 * gdi.fdiin / gdi.gdp
+    panel = spiral_panel(ratification_source=design.ratification_source)
     panel = add_measure(panel, trade.drop_duplicates(["ccode", "year"]), ["trade_pct_gdp"], source="wdi_trade")
     panel = add_measure(panel, gdi.drop_duplicates(["ccode", "year"]), ["fdi_pct_gdp"], source="gdidata_wdi")
+    panel = add_imf_arrangements(add_oda(panel))
+    panel["ln_oda_per_capita"] = np.log(panel.oda_per_capita.where(panel.oda_per_capita > 0))  # net ODA can be < 0
+    panel["imf_new"] = panel.imf_new.astype(float)
+    panel.attrs["derived"] = {**panel.attrs.get("derived", {}), "ln_oda_per_capita": ["oda_received_musd"],
+                              "practice_l1": [design.outcome]}
+    return panel
+
+
+@cached
+def fit_payoffs(design: Design) -> dict:
+    """A5: does ratifying pay, and does practice? Trade and FDI (C17), net ODA received (C14a) and
+    new IMF arrangements (C15a) around ratification of the design's treaty, two-way FE, from the
+    design's first year (FDI from 1991) to 2016; and FDI (C16), aid (C14b) and IMF lending (C15b)
+    on last year's practice (the design's outcome), year FE, with income, population, civil
+    conflict and polity2."""
+    panel = payoff_panel(design)
     out = {}
-    for y, first in (("trade_pct_gdp", start_year), ("fdi_pct_gdp", max(start_year, 1991))):
-        f = analysis_frame(panel, "physint", treaty=treaty, start_year=first, end_year=end_year)
+    for y, (since, label) in PAYOFFS.items():
+        first = max(design.start_year, since or design.start_year)
+        f = analysis_frame(panel, design.replace(start_year=first, end_year=PAYOFF_END))
         f["y"] = f[y].astype(float)
-        f = f[~(f.treat_year <= first + 1).fillna(False)]
-        f, dummies = event_time_dummies(f, "treat_year", event_window)
+        f, dummies = event_time_dummies(treated_inside(f, first), "treat_year", EVENT_WINDOW)
         out[y] = fit_ols(f, [*dummies, "ln_gdppc_l1", "ln_population_l1", "civil_war_l1"],
-                         fixed_effects="country_year", name=f"a5_{y}_{treaty.lower()}",
-                         label=f"{y.split('_')[0].upper()} (% GDP) around {treaty} ratification")
-    f = analysis_frame(panel, "physint", treaty=treaty, start_year=1991, end_year=end_year).sort_values(["ccode", "year"])
-    f["y"] = f.fdi_pct_gdp.astype(float)
-    f["physint_l1"] = f.y_lag  # analysis_frame's y_lag is last year's physint here
-    out["fdi_practice"] = fit_ols(f, ["physint_l1", "ln_gdppc_l1", "ln_population_l1", "civil_war_l1", "polity2_l1"],
-                                  name="a5_fdi_practice", label="FDI (% GDP) on last year's physical integrity")
+                         fixed_effects="country_year", name=f"payoff_{y}",
+                         label=f"{label} around {design.treaty} ratification")
+    for key, (y, since, label) in RESPONSES.items():
+        f = analysis_frame(panel, design.replace(start_year=max(design.start_year, since or design.start_year),
+                                                 end_year=PAYOFF_END))
+        f = f.sort_values(["ccode", "year"]).assign(practice_l1=lambda d: d.y_lag, y=lambda d: d[y].astype(float))
+        out[f"{key}_practice"] = fit_ols(f, ["practice_l1", "ln_gdppc_l1", "ln_population_l1", "civil_war_l1",
+                                             "polity2_l1"], name=f"payoff_{key}_practice",
+                                         label=f"{label} on last year's practice")
     return out
 
 
-A2_FAMILY = {"a2_iccpr": ("ICCPR", "physint"), "a2_tort": ("CAT", "tort"), "a2_fair": ("ICCPR", "v2xcl_acjst"),
-             "a2_relig": ("ICCPR", "v2clrelig")}
+#: The core models the claims table needs beside the design's own: (treaty, outcome) of each family member.
+EFFECT_FAMILY = {"effect_iccpr": ("ICCPR", "physint"), "effect_tort": ("CAT", "tort"),
+                 "effect_fair": ("ICCPR", "v2xcl_acjst"), "effect_relig": ("ICCPR", "v2clrelig")}
 
 
-def a2_family(treaty: str = "CAT", outcome: str = "physint", **common) -> dict:
-    """The main A2 analysis plus the core models the claims table needs (other treaty and
-    outcomes, and the Fariss rerun), all with the same regime, lag, period and source choices."""
-    out = {"a2": fit_a2(treaty, outcome, **common),
-           "a2_fariss": fit_a2(treaty, "theta_mean", scope="core", prefix="a2_fariss", **common)}
-    for prefix, (t, y) in A2_FAMILY.items():
-        out[prefix] = fit_a2(t, y, scope="core", prefix=prefix, **common)
+def effect_family(design: Design) -> dict:
+    """The design's full A2 analysis plus the core models the claims table needs (other treaty and
+    outcomes, and the Fariss rerun), all with the design's regime, lag, period and source choices."""
+    out = {"effect": fit_ratification_effects(design),
+           "effect_fariss": fit_ratification_effects(design.replace(outcome="theta_mean"), "core", "effect_fariss")}
+    for prefix, (treaty, outcome) in EFFECT_FAMILY.items():
+        out[prefix] = fit_ratification_effects(design.replace(treaty=treaty, outcome=outcome), "core", prefix)
     return out
 
 
-def all_evidence(a2s: dict | None = None) -> dict:
-    """Every fitted model the claims table reads, by model name (A2 from ``a2s``,
-    e.g. the analysis notebook's own :func:`a2_family`; the rest with the book's defaults)."""
-    return flatten({"a1": fit_a1(), **(a2s or a2_family()), "a3_cat": fit_a3("CAT"), "a3_iccpr": fit_a3("ICCPR"),
-                    "a4": fit_a4(), "a5": fit_a5()})
+def all_evidence(design: Design | None = None) -> dict[str, ModelResult]:
+    """Every fitted model the claims table reads, by model name, all under ``design`` (the book's
+    by default): A1 democracy, A2 ratification effects, A3 hazards, A4 civil society, A5 payoffs."""
+    design = design or Design()
+    return flatten({"democracy": fit_democracy(design), **effect_family(design),
+                    "hazard_cat": fit_ratification_hazards(design, "CAT"),
+                    "hazard_iccpr": fit_ratification_hazards(design, "ICCPR"),
+                    "civil_society": fit_civil_society(design), "payoffs": fit_payoffs(design)})
 
 
 # --- what the claims table needs (the claims themselves are in the chapter's claims.yaml) -------
@@ -642,13 +424,11 @@ def flatten(analyses: dict[str, dict]) -> dict[str, ModelResult]:
     return out
 
 
-def pohr_cases_matched(categories: pd.DataFrame) -> dict:
-    """How many of the nine PoHR cases a regime rule (:func:`classify_regimes` output) puts where
-    the text does: the number calibrated claim C6 shows."""
-    got = categories.set_index("ccode").regime3
-    return {"estimate": sum(got.get(code) == cat for code, (_, cat) in POHR_CASES.items()), "n": len(POHR_CASES)}
-
-
-__all__ = ["POHR_CASES", "REGIMES", "OUTCOMES", "CONTROLS", "COX_SPECS", "add_regimes", "add_treatment",
-           "analysis_frame", "classify_regimes", "fit_ols", "flatten", "piecewise_fits", "pohr_cases_matched",
-           "ratification_risk_set", "ratification_years", "regime_of", "rolling_regimes", "spiral_panel"]
+__all__ = ["CONTROLS", "COX_SPECS", "Design", "EFFECT_FAMILY", "INTERACTION", "OUTCOMES", "POHR_CASES",
+           "POHR_VERDICTS", "RAT_TERMS", "REGIMES", "REGIME_SHORT", "STABLE_AUTOCRACY", "STABLE_DEMOCRACY",
+           "TRANSITIONAL", "TREATIES", "add_regimes", "add_treatment", "all_evidence", "analysis_frame",
+           "classify_regimes", "design_frame", "effect_family", "fit_civil_society", "fit_democracy", "fit_key_models",
+           "fit_ols", "fit_payoffs", "fit_ratification_effects", "fit_ratification_hazards", "flatten",
+           "key_effect_fits", "marginal_effect_curve", "payoff_panel", "pohr_cases_matched",
+           "polity_levels", "ratification_risk_set", "ratification_years", "regime_of", "rolling_regimes",
+           "spiral_panel"]
