@@ -1,4 +1,4 @@
-"""Chapter 4 (Levick & Schulz 2020): sample rules, crosswalk, covariates, the OAS-table loader."""
+"""Chapter 4 (Levick & Schulz 2020): sample rules, crosswalk, covariates (the OAS-table reader: test_oas.py)."""
 
 from __future__ import annotations
 
@@ -8,60 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ratify.design import ParameterError
 from ratify.risksets import consents_with_cow, treaty_risk_set
+from ratify.sources.oas import read_oas_signatory_table
 from ratify.studies import soft_balancing as sb
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-# --- the OAS signatory-table loader (hand-written fixture in the documented format) -------------
-
-def test_oas_loader_reads_mm_dd_yy_and_iso_dates():
-    treaties, actions = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
-    assert list(treaties.treaty) == ["A-51", "A-61"]
-    assert treaties.set_index("treaty").adoption_date["A-61"] == pd.Timestamp("1999-06-07")
-    arg = actions[(actions.participant == "Argentina")].set_index("action").date
-    assert arg["signature"] == pd.Timestamp("1986-02-10")       # 02/10/86 is 10 February (mm/dd/yy)
-    assert arg["consent"] == pd.Timestamp("1989-03-31")         # the deposit, not the ratification
-    gtm = actions[(actions.participant == "Guatemala") & (actions.action == "consent")].date.iloc[0]
-    assert gtm == pd.Timestamp("2001-02-06")                    # ISO dates accepted too
-    bra = actions[(actions.participant == "Brazil") & (actions.action == "consent")].date.iloc[0]
-    assert bra == pd.Timestamp("2006-05-12")                    # yy=06 after a 1999 adoption -> 2006
-
-
-def test_oas_loader_blank_and_dash_mean_no_action_and_consent_falls_back():
-    _, actions = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
-    assert not ((actions.participant == "Jamaica").any())       # "-" everywhere: no rows
-    us = actions[actions.participant == "United States"]
-    assert set(zip(us.treaty, us.action)) == {("A-61", "signature")}
-    chile = actions[(actions.participant == "Chile") & (actions.action == "consent")].date.iloc[0]
-    assert chile == pd.Timestamp("1988-09-15")                  # no deposit printed: ratification date
-    _, by_ratification = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv", consent="ratification")
-    arg = by_ratification[(by_ratification.participant == "Argentina") & (by_ratification.action == "consent")]
-    assert arg.date.iloc[0] == pd.Timestamp("1988-11-18")
-
-
-def test_oas_loader_maps_countries_to_cow_codes():
-    _, actions = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
-    codes = actions.drop_duplicates("participant").set_index("participant").ccode
-    assert codes["United States"] == 2 and codes["Mexico"] == 70 and codes["Canada"] == 20
-    assert actions.attrs["unmatched"] == []
-
-
-def test_oas_loader_rejects_bad_files(tmp_path):
-    bad = tmp_path / "bad.csv"
-    bad.write_text("code,title,adopted,country,signature\nA-1,x,1990-01-01,Chile,01/01/90\n")
-    with pytest.raises(KeyError, match="ratification"):
-        sb.read_oas_signatory_table(bad)
-    odd = tmp_path / "odd.csv"
-    odd.write_text("code,title,adopted,country,signature,ratification,deposit\n"
-                   "A-1,x,1990-01-01,Chile,sometime,,\n")
-    with pytest.raises(ValueError, match="Unreadable OAS date"):
-        sb.read_oas_signatory_table(odd)
-
+# --- the OAS table feeds the inter-American risk set ----------------------------------------
 
 def test_oas_table_feeds_the_risk_set_by_ccode():
-    treaties, actions = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
+    treaties, actions = read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
     states = pd.DataFrame({"ccode": np.repeat([20, 70, 140, 155], 2016 - 1985),
                            "year": np.tile(np.arange(1985, 2016), 4)})
     risk = treaty_risk_set(states, treaties, actions, end=2015, treaty="treaty", participant_key="ccode")
@@ -136,8 +94,20 @@ def test_intervention_dummy_uses_the_previous_years_only():
     assert d.to_dict() == {1960: 0, 1961: 0, 1962: 1, 1963: 1, 1964: 1, 1965: 0, 1966: 0}
     one = sb.intervention_dummy(range(1960, 1964), pd.Series([1961]), window=1).set_index("year").us_intervention
     assert one.to_dict() == {1960: 0, 1961: 0, 1962: 1, 1963: 0}
-    with pytest.raises(ValueError):
+    with pytest.raises(ParameterError, match="'intervention_window': 0"):
         sb.intervention_dummy(range(1960, 1961), pd.Series([1960]), window=0)
+
+
+def test_builders_check_choices_against_the_design():
+    """A builder called with a choice directly gives the Design's error, naming the value and the options."""
+    with pytest.raises(ParameterError, match=r"'subject_map': 'wide'.*\['paper', 'security_wide'\]"):
+        sb.treaty_subjects(pd.DataFrame({"mtdsg_no": ["IV-9"], "chapter": [4]}), "wide")
+    with pytest.raises(ParameterError, match="'us_definition': 'ratify'"):
+        sb.us_participation_years(_actions([("A", 2, "consent", "1970-01-01")]), "mtdsg_no", "ratify")
+    with pytest.raises(ParameterError, match="'intervention_source': 'cia'"):
+        sb.us_intervention_years("cia")
+    with pytest.raises(ParameterError, match="'threat': 'votes'"):
+        sb.country_covariates(1990, 1991, threat="votes")
 
 
 def test_assemble_sets_time_varying_participation_and_signature():

@@ -8,7 +8,7 @@ United States, and the covariates of the paper's Table 2 assembled onto them:
   participants, at least two of them American.
 * **Inter-American sample** — only the OAS-system instruments in GGO (manytreaties) are
   public in machine-readable form, so column 1 is partial; a user who has the OAS
-  signatory tables can pass them through :func:`read_oas_signatory_table`.
+  signatory tables can pass them through :func:`ratify.sources.oas.read_oas_signatory_table`.
 
 The rules here (the sample filters, the chapter-to-subject crosswalk, the intervention
 definitions) are the chapter's documented choices; every number comes from the sources.
@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Literal
 
-import numpy as np
 import pandas as pd
 
 from ..cache import cached, data_builder
-from ..design import FILE, MODEL, Between, StudyDesign
+from ..design import FILE, MODEL, Between, StudyDesign, check_value, design_fields
 from ..panels.merge import keep_merges
 from ..provenance import built_by
 
@@ -93,6 +91,12 @@ class Design(StudyDesign):
     oas_table: Annotated[str, FILE] = ""  # a local OAS signatory table (format in 01-risk-sets); empty: GGO's instruments
 
 
+def checked(name: str, value):
+    """``value`` checked against the Design's field ``name``: the book's one ``ParameterError``
+    (naming the value and what is allowed) for a builder called with a choice directly."""
+    return check_value(next(f for f in design_fields(Design) if f.name == name), value)
+
+
 def covariate_names(sample: str, subjects: list[str] | None = None, constraints: str = "xconst") -> list[str]:
     """Table 2's covariates for ``sample`` ("all", "us", "no_us" or "oas"), in the paper's order."""
     inclusive = [] if sample in ("us", "no_us") else ["us_part"]
@@ -127,9 +131,7 @@ PARTICIPANT_RULE = "action_year_or_later"
 
 def treaty_subjects(index: pd.DataFrame, mapping: str = "paper") -> pd.Series:
     """Subject of each MTDSG treaty (by ``mtdsg_no``) from its chapter, under ``mapping``."""
-    if mapping not in MTDSG_SUBJECTS:
-        raise ValueError(f"mapping={mapping!r}; use one of {sorted(MTDSG_SUBJECTS)}")
-    table = MTDSG_SUBJECTS[mapping]
+    table = MTDSG_SUBJECTS[checked("subject_map", mapping)]
     unknown = sorted(set(index.chapter) - set(table))
     if unknown:
         raise KeyError(f"MTDSG chapter(s) {unknown} have no subject in the {mapping!r} crosswalk")
@@ -171,9 +173,7 @@ def first_years(actions: pd.DataFrame, treaty: str, action: str) -> pd.DataFrame
 def us_participation_years(actions: pd.DataFrame, treaty: str, definition: str = "sign_or_bind") -> pd.Series:
     """Year the US first signed or bound itself (``sign_or_bind``) or bound itself (``bind``), per treaty."""
     kinds = {"sign_or_bind": ("signature", "consent"), "bind": ("consent",)}
-    if definition not in kinds:
-        raise ValueError(f"definition={definition!r}; use one of {sorted(kinds)}")
-    us = actions[(actions.ccode == US) & actions.action.isin(kinds[definition])]
+    us = actions[(actions.ccode == US) & actions.action.isin(kinds[checked("us_definition", definition)])]
     return us.groupby(treaty).date.min().dt.year.rename("us_year")
 
 
@@ -196,7 +196,6 @@ def bound_before(actions: pd.DataFrame, treaty: str, years: pd.DataFrame, states
 
 # --- country-year and year covariates -----------------------------------------------------------
 
-INTERVENTION_SOURCES = ("mip", "icb", "mids")
 #: The registered source each intervention option reads (what a frame lists among its inputs).
 INTERVENTION_SOURCE_IDS = {"mip": "mip_interventions", "icb": "icb_v13", "mids": "cow_mid"}
 
@@ -212,31 +211,27 @@ def us_intervention_years(source: str = "mip") -> pd.Series:
     * ``mids``: COW MIDs in which the US used force (hostility level 4–5) against an American state.
     """
     from ..sources.interventions import read_icb_actors, read_mids, read_mip
+    source = checked("intervention_source", source)
     if source == "mip":
         m = read_mip(drop_removed=True)
         years = m.loc[m.ccode.between(*AMERICAS), "start_year"]
     elif source == "icb":
         c = read_icb_actors()
         years = c.loc[c.ccode.between(*AMERICAS) & (c.us_involvement >= 8), "year"]
-    elif source == "mids":
+    else:
         d = read_mids()
         years = d.loc[(d.ccode1 == US) & d.ccode2.between(*AMERICAS) & (d.hostlev1 >= 4), "year"]
-    else:
-        raise ValueError(f"source={source!r}; use one of {INTERVENTION_SOURCES}")
     return pd.Series(sorted(set(years.dropna().astype(int))), name="year")
 
 
 def intervention_dummy(years: range, onsets: pd.Series, window: int = 3) -> pd.DataFrame:
     """Region-wide dummy: 1 in year t if an intervention began in t−window … t−1."""
-    if window < 1:
-        raise ValueError("window must be at least 1 year")
+    window = checked("intervention_window", window)
     onset = set(onsets)
     rows = [(t, int(any(t - k in onset for k in range(1, window + 1)))) for t in years]
     return pd.DataFrame(rows, columns=["year", "us_intervention"])
 
 
-CONSTRAINTS = ("xconst", "legcon", "none")
-THREATS = ("ideal_point", "disagreement")
 
 
 @data_builder
@@ -253,10 +248,7 @@ def country_covariates(first: int = 1946, last: int = 2015, *, threat: str = "id
     from ..panels import add_capabilities, add_distance_to, add_ideal_point
     from ..panels.merge import add_measure
     from ..sources.regimes import read_polity5, read_vdem_constraints
-    if threat not in THREATS:
-        raise ValueError(f"threat={threat!r}; use one of {THREATS}")
-    if constraints not in CONSTRAINTS:
-        raise ValueError(f"constraints={constraints!r}; use one of {CONSTRAINTS}")
+    threat, constraints = checked("threat", threat), checked("constraints", constraints)
     states = american_states(first, last)[["ccode", "year"]]
     us = pd.DataFrame({"ccode": US, "year": range(first, last + 1)})
     panel = pd.concat([states, us], ignore_index=True)
@@ -399,65 +391,6 @@ def oas_from_manytreaties(first: int = 1946, last: int = 2015) -> tuple[pd.DataF
     return treaties, actions.assign(ccode=actions.ccode.astype("Int64"))
 
 
-#: Columns of a user-supplied OAS signatory table (one row per treaty and signatory country).
-OAS_COLUMNS = ("code", "title", "adopted", "country", "signature", "ratification", "deposit")
-
-
-def _oas_date(values: pd.Series, adopted_year: pd.Series) -> pd.Series:
-    """OAS tables print dates as mm/dd/yy; ISO dates are also accepted. A two-digit year takes
-    the century that puts it on or after the treaty's adoption year."""
-    text = values.astype("string").str.strip().replace({"": pd.NA, "-": pd.NA, "—": pd.NA})
-    iso = pd.to_datetime(text.where(text.str.match(r"^\d{4}-\d{2}-\d{2}$", na=False)), format="%Y-%m-%d",
-                         errors="coerce")
-    parts = text.str.extract(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$").astype(float)
-    year = parts[2].to_numpy()
-    short = year < 100
-    adopted = np.asarray(adopted_year, dtype=float)
-    year = np.where(short, year + np.where(year + 1900 >= adopted, 1900, 2000), year)
-    us = pd.to_datetime(pd.DataFrame({"year": year, "month": parts[0].to_numpy(), "day": parts[1].to_numpy()},
-                                     index=text.index), errors="coerce")
-    bad = text.notna() & iso.isna() & us.isna()
-    if bad.any():
-        raise ValueError(f"Unreadable OAS date(s) {sorted(text[bad].unique())[:5]}; use mm/dd/yy or YYYY-MM-DD")
-    return iso.fillna(us)
-
-
-def read_oas_signatory_table(path: Path | str, consent: str = "deposit") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read a user-supplied OAS signatory table into (treaties, actions) for :func:`oas_frame`.
-
-    The file is a CSV with the columns :data:`OAS_COLUMNS`, one row per treaty and signatory
-    country, transcribed from the OAS Department of International Law's "Signatories and
-    Ratifications" pages: ``code`` (OAS code, e.g. A-41), ``title``, ``adopted`` (adoption date,
-    YYYY-MM-DD), ``country`` (as the OAS writes it), and the ``signature``, ``ratification``
-    and ``deposit`` dates as printed (mm/dd/yy; blank or "-" when none). The consent date
-    is the deposit of the instrument (``consent="deposit"``; falls back to the ratification
-    date when no deposit is printed) or the ratification date (``consent="ratification"``).
-    Countries are matched to COW codes by name; unmatched names are in ``attrs["unmatched"]``.
-    """
-    from ..concord import to_cow
-    if consent not in ("deposit", "ratification"):
-        raise ValueError(f"consent={consent!r}; use 'deposit' or 'ratification'")
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in OAS_COLUMNS if c not in raw.columns]
-    if missing:
-        raise KeyError(f"{path}: columns {missing} missing; the format needs {list(OAS_COLUMNS)}")
-    adopted = pd.to_datetime(raw.adopted, format="%Y-%m-%d")
-    treaties = (pd.DataFrame({"treaty": raw.code.str.strip(), "title": raw.title.str.strip(), "adoption_date": adopted})
-                .drop_duplicates("treaty").reset_index(drop=True))
-    if treaties.treaty.duplicated().any() or raw.groupby("code").adopted.nunique().gt(1).any():
-        raise ValueError(f"{path}: a treaty code has more than one adoption date")
-    dates = {c: _oas_date(raw[c], adopted.dt.year) for c in ("signature", "ratification", "deposit")}
-    consent_date = dates["deposit"].fillna(dates["ratification"]) if consent == "deposit" else dates["ratification"]
-    base = pd.DataFrame({"treaty": raw.code.str.strip(), "participant": raw.country.str.strip()})
-    long = pd.concat([base.assign(action="signature", consent_type="signature", date=dates["signature"]),
-                      base.assign(action="consent", consent_type=consent, date=consent_date)], ignore_index=True)
-    long = long.dropna(subset=["date"]).reset_index(drop=True)
-    codes = to_cow(long.participant, long.date.dt.year)
-    long["ccode"] = pd.array(codes.ccode, dtype="Int64")
-    long.attrs["unmatched"] = sorted(long.loc[long.ccode.isna(), "participant"].unique())
-    return treaties, long
-
-
 @data_builder
 @built_by
 def oas_frame(data: Design, subjects: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
@@ -466,6 +399,7 @@ def oas_frame(data: Design, subjects: tuple[tuple[str, str], ...] = ()) -> pd.Da
     or, by default, the few OAS instruments in GGO (partial). ``subjects`` maps OAS codes to
     subjects for a user's table."""
     from ..risksets import treaty_risk_set
+    from ..sources.oas import read_oas_signatory_table
     first, last = FIRST_YEAR, data.end_year
     if data.oas_table:
         treaties, actions = read_oas_signatory_table(data.oas_table)
