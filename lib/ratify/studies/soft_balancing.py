@@ -3,9 +3,10 @@
 Country-treaty-year risk sets for the 34 independent American states other than the
 United States, and the covariates of the paper's Table 2 assembled onto them:
 
-* **UN sample** — our public stand-in for the paper's 835 UNTS treaties: MTDSG treaties
+* **UN sample** — our public stand-in for the paper's UNTS treaties: MTDSG treaties
   (deposited with the UN Secretary-General) adopted in the window, with at least three
-  participants, at least two of them American.
+  participants, at least two of them American; the ``mtdsg+ieadb`` universe adds the IEADB's
+  multilateral agreements that entered into force, under the same rule, each instrument once.
 * **Inter-American sample** — only the OAS-system instruments in GGO (manytreaties) are
   public in machine-readable form, so column 1 is partial; a user who has the OAS
   signatory tables can pass them through :func:`ratify.sources.oas.read_oas_signatory_table`.
@@ -89,6 +90,7 @@ class Design(StudyDesign):
     drop_states: Annotated[tuple[int, ...], Between(20, 165)] = ()  # COW codes left out (Americas but the US: 20-165; Cuba 40)
     adopted_by: Annotated[int, Between(1960, 2015)] = 2015  # keep only treaties adopted in or before this year
     oas_table: Annotated[str, FILE] = ""  # a local OAS signatory table (format in 01-risk-sets); empty: GGO's instruments
+    treaty_universe: Literal["mtdsg", "mtdsg+ieadb"] = "mtdsg"  # UN sample: MTDSG treaties, or plus IEADB agreements in force
 
 
 def checked(name: str, value):
@@ -148,8 +150,13 @@ def crosswalk_table(index: pd.DataFrame) -> pd.DataFrame:
 
 def select_un_treaties(index: pd.DataFrame, actions: pd.DataFrame, *, first: int = 1946, last: int = 2015,
                        min_participants: int = 3, min_american: int = 2) -> pd.DataFrame:
-    """The paper's rule on MTDSG treaties: adopted ``first``–``last``, at least ``min_participants``
-    participants, at least ``min_american`` of them in the Americas (the US included).
+    """The paper's rule on the UN sample's candidate treaties (MTDSG, and IEADB in the wider universe):
+
+    * adopted ``first``–``last``: the UN sample covers "the same time period" as the
+      inter-American one, treaties "adopted ... between 1946 and 2015" (Levick & Schulz 2020, Data);
+    * at least ``min_participants`` participants and ``min_american`` of them from the Americas
+      (the US included): "at least three participants (the definition of multilateral), at least
+      two of which are from the Americas" (ibid.).
 
     A participant is any state with a dated action in the table (signature or consent).
     """
@@ -313,15 +320,73 @@ def assemble(risk: pd.DataFrame, actions: pd.DataFrame, subjects: pd.Series, cou
     return out.drop(columns=["signature_year"])
 
 
+#: The registered sources of each UN treaty universe (what a frame lists among its inputs).
+UNIVERSE_SOURCES = {"mtdsg": ["untc_mtdsg_2015"], "mtdsg+ieadb": ["untc_mtdsg_2015", "ieadb_2026"]}
+#: IEADB agreements are environmental: each takes the subject of MTDSG chapter XXVII (Environment)
+#: under the crosswalk in use (see :data:`MTDSG_SUBJECTS`: Other under "paper", Cultural under
+#: "security_wide"), so one instrument has one subject whichever source lists it.
+IEADB_CHAPTER = 27
+
+
 @cached
-def un_inputs(first: int = 1946, last: int = 2015) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """MTDSG index rows with participant tables adopted in the window, and all their dated actions."""
+def un_inputs(first: int = 1946, last: int = 2015, universe: str = "mtdsg") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The candidate treaties of the UN sample (MTDSG index rows with participant tables adopted in
+    the window; with ``universe="mtdsg+ieadb"`` also :func:`ieadb_candidates`) and their dated actions.
+    IEADB rows carry ``mtdsg_no`` = ``"IEA-<id>"`` (the sample's one treaty key) and their
+    selection record in ``attrs["ieadb"]`` of both frames."""
     from ..sources.untc import read_untc_index, read_untc_participants
     from ..treaties import participants_with_cow
+    universe = checked("treaty_universe", universe)
     index = read_untc_index()
     index = index[index.has_participants & index.adoption_date.dt.year.between(first, last)]
-    parts = read_untc_participants(index.mtdsg_no.tolist())
-    return index, participants_with_cow(parts, PARTICIPANT_RULE)
+    actions = participants_with_cow(read_untc_participants(index.mtdsg_no.tolist()), PARTICIPANT_RULE)
+    if universe == "mtdsg":
+        return index, actions
+    extra, extra_actions = ieadb_candidates(index, first, last)
+    attrs = {**actions.attrs, "ieadb": extra.attrs["ieadb"]}
+    index = pd.concat([index, extra], ignore_index=True)
+    actions = pd.concat([actions, extra_actions], ignore_index=True)
+    index.attrs, actions.attrs = {"ieadb": attrs["ieadb"]}, attrs
+    return index, actions
+
+
+def ieadb_candidates(mtdsg_index: pd.DataFrame, first: int = 1946, last: int = 2015
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """IEADB agreements that can join the UN sample, in the MTDSG index's shape, and their actions.
+
+    The paper's sample is multilateral treaties registered with the UN, which registers a treaty
+    on its entry into force (its note 6), adopted 1946–2015. So: IEADB agreements open to three or
+    more governments, concluded ``first``–``last`` (a 1111 conclusion date cannot be placed in the
+    window and is left out), that entered into force (:func:`ratify.sources.ieadb.entry_into_force`:
+    a dated entry into force, or a 1111 one with a dated member entry into force), and not the
+    same instrument as an MTDSG treaty of ``mtdsg_index`` (:func:`ratify.crosswalk.ieadb_mtdsg_pairs`;
+    the MTDSG copy is kept). The participant rule is applied later, to both sources alike
+    (:func:`select_un_treaties`). ``attrs["ieadb"]`` counts what each step left out.
+    """
+    from ..crosswalk import ieadb_actions, ieadb_mtdsg_pairs
+    from ..sources.ieadb import entry_into_force, read_ieadb_agreements, read_ieadb_memberships
+    agreements, members = read_ieadb_agreements(), read_ieadb_memberships()
+    multi = agreements[agreements.multilateral]
+    force = multi.iea_id.map(entry_into_force(multi, members))
+    window = multi.concluded_date.dt.year.between(first, last)
+    candidates = multi[window & force.ne("unknown")]
+    pairs = ieadb_mtdsg_pairs(mtdsg_index, candidates)
+    new = candidates[~candidates.iea_id.isin(pairs.iea_id)]
+    treaties = pd.DataFrame({"mtdsg_no": "IEA-" + new.iea_id.astype(str), "title": new.name.to_numpy(),
+                             "adoption_date": new.concluded_date.to_numpy(), "chapter": IEADB_CHAPTER,
+                             "chapter_name": "Environment (IEADB agreements)", "has_participants": True,
+                             "iea_id": new.iea_id.to_numpy(),
+                             "ieadb_environmental": new.inclusion.str[1].eq("E").to_numpy()})
+    actions = ieadb_actions(members, new.iea_id).rename(columns={"treaty": "mtdsg_no"})
+    treaties.attrs["ieadb"] = {
+        "multilateral": len(multi), "conclusion_unknown": int(multi.concluded_date.isna().sum()),
+        "outside_window": int((multi.concluded_date.notna() & ~window).sum()),
+        "not_known_in_force": int((window & force.eq("unknown")).sum()),
+        "in_force_date_unknown": int((window & force.eq("undated")).sum()),
+        "same_as_mtdsg": len(pairs), "pair_rules": pairs.rule.value_counts().to_dict(),
+        "candidates": len(treaties), "coded_non_environmental": int((~treaties.ieadb_environmental).sum()),
+        "undated_actions": int(actions.attrs.get("undated", 0))}
+    return treaties, actions
 
 
 def un_risk_set(index: pd.DataFrame, actions: pd.DataFrame, design: Design,
@@ -335,10 +400,10 @@ def un_risk_set(index: pd.DataFrame, actions: pd.DataFrame, design: Design,
 
 
 @data_builder
-def _un_risk_stage(first: int, last: int, adopted_by: int, drop_states: tuple[int, ...]):
+def _un_risk_stage(first: int, last: int, adopted_by: int, drop_states: tuple[int, ...], universe: str = "mtdsg"):
     """:func:`un_risk_set` for the only choices it depends on, stored: universes share it."""
-    data = Design(end_year=last, adopted_by=adopted_by, drop_states=drop_states)
-    return un_risk_set(*un_inputs(first, last), data, first)
+    data = Design(end_year=last, adopted_by=adopted_by, drop_states=drop_states, treaty_universe=universe)
+    return un_risk_set(*un_inputs(first, last, universe), data, first)
 
 
 def build_un_frame(index: pd.DataFrame, actions: pd.DataFrame, design: Design | None = None,
@@ -358,8 +423,10 @@ def build_un_frame(index: pd.DataFrame, actions: pd.DataFrame, design: Design | 
                                         design.intervention_window),
                      treaty="mtdsg_no", us_definition=design.us_definition, peers="all")
     frame = keep_merges(frame, countries)  # assemble's joins drop the covariates' merge records
-    frame.attrs.update({"inputs": ["untc_mtdsg_2015", "cow_states", INTERVENTION_SOURCE_IDS[design.intervention_source]],
-                        "treaties": len(treaties), "unmatched_participants": risk.attrs.get("unmatched_participants"),
+    frame.attrs.update({"inputs": [*UNIVERSE_SOURCES[design.treaty_universe], "cow_states",
+                                   INTERVENTION_SOURCE_IDS[design.intervention_source]],
+                        "treaty_universe": design.treaty_universe, "treaties": len(treaties),
+                        "ieadb_treaties": int(treaties.mtdsg_no.str.startswith("IEA-").sum()), "unmatched_participants": risk.attrs.get("unmatched_participants"),
                         "bound_before_entry": len(risk.attrs.get("bound_before_entry", [])),
                         "seconds_risk_set": t1 - t0, "seconds_covariates": perf_counter() - t1})
     return frame
@@ -370,8 +437,8 @@ def build_un_frame(index: pd.DataFrame, actions: pd.DataFrame, design: Design | 
 def un_frame(data: Design) -> pd.DataFrame:
     """The UN-sample model frame (country-treaty-years with every Table 2 covariate) for a design's
     data choices (``design.data_choices()``), shared in a process by every universe that has them."""
-    stage = _un_risk_stage(FIRST_YEAR, data.end_year, data.adopted_by, data.drop_states)
-    return build_un_frame(*un_inputs(FIRST_YEAR, data.end_year), data, risk=stage)
+    stage = _un_risk_stage(FIRST_YEAR, data.end_year, data.adopted_by, data.drop_states, data.treaty_universe)
+    return build_un_frame(*un_inputs(FIRST_YEAR, data.end_year, data.treaty_universe), data, risk=stage)
 
 
 # --- the inter-American sample ------------------------------------------------------------------
