@@ -376,7 +376,8 @@ def ieadb_candidates(mtdsg_index: pd.DataFrame, first: int = 1946, last: int = 2
                              "adoption_date": new.concluded_date.to_numpy(), "chapter": IEADB_CHAPTER,
                              "chapter_name": "Environment (IEADB agreements)", "has_participants": True,
                              "iea_id": new.iea_id.to_numpy(),
-                             "ieadb_environmental": new.inclusion.str[1].eq("E").to_numpy()})
+                             "ieadb_environmental": new.inclusion.str[1].eq("E").to_numpy(),
+                             "unts_citation": new.unts.str.strip().fillna("").ne("").to_numpy()})
     actions = ieadb_actions(members, new.iea_id).rename(columns={"treaty": "mtdsg_no"})
     treaties.attrs["ieadb"] = {
         "multilateral": len(multi), "conclusion_unknown": int(multi.concluded_date.isna().sum()),
@@ -385,6 +386,7 @@ def ieadb_candidates(mtdsg_index: pd.DataFrame, first: int = 1946, last: int = 2
         "in_force_date_unknown": int((window & force.eq("undated")).sum()),
         "same_as_mtdsg": len(pairs), "pair_rules": pairs.rule.value_counts().to_dict(),
         "candidates": len(treaties), "coded_non_environmental": int((~treaties.ieadb_environmental).sum()),
+        "with_unts_citation": int(treaties.unts_citation.sum()),
         "undated_actions": int(actions.attrs.get("undated", 0))}
     return treaties, actions
 
@@ -556,10 +558,55 @@ def fit_statistics(fit) -> dict:
             "clusters": int(fit.frame.ccode.nunique())}
 
 
+#: Rows of :func:`universe_summary`: what each number counts.
+UNIVERSE_ROWS = {
+    "treaties": "treaties in the sample", "ieadb_treaties": "of which IEADB agreements",
+    "ieadb_unts": "of which IEADB agreements with a UN Treaty Series citation",
+    "environment_treaties": "treaties with the environment's subject (MTDSG chapter XXVII or IEADB)",
+    "risk_observations": "risk set: country-treaty-years", "risk_subjects": "risk set: state-treaty pairs",
+    "risk_failures": "risk set: first consents", "observations": "column 2 as fitted: observations",
+    "subjects": "column 2 as fitted: subjects", "failures": "column 2 as fitted: failures",
+    "hr_ideal_diff": "column 2: hazard ratio, ideal-point gap", "hr_us_part": "column 2: hazard ratio, US participation",
+}
+
+
+def universe_summary(design: Design) -> pd.DataFrame:
+    """The UN sample under each treaty universe, the rest of ``design`` unchanged: treaties, the risk
+    set (before listwise deletion) and Table 2's column 2 (``ls_un_all``) as fitted, one column per
+    universe, rows as :data:`UNIVERSE_ROWS`; ``attrs["fits"]`` keeps the fits (for provenance)."""
+    universes = next(f for f in design_fields(Design) if f.name == "treaty_universe").choices
+    columns, fits = {}, {}
+    for universe in universes:
+        d = design.replace(treaty_universe=universe)
+        frame = un_frame(d.data_choices())
+        fit = fits[universe] = fit_table2_columns(d, ["ls_un_all"])["ls_un_all"]
+        stats, terms = fit_statistics(fit), fit.result.terms.set_index("term").exp_estimate
+        treaties = un_candidates(d).loc[frame.mtdsg_no.unique()]
+        ieadb = treaties.index.str.startswith("IEA-")
+        columns[universe] = {
+            "treaties": len(treaties), "ieadb_treaties": int(ieadb.sum()),
+            "ieadb_unts": int(treaties.unts_citation[ieadb].eq(True).sum()),
+            "environment_treaties": int(treaties.chapter.eq(IEADB_CHAPTER).sum()),
+            "risk_observations": len(frame), "risk_subjects": frame.groupby(["ccode", "mtdsg_no"]).ngroups,
+            "risk_failures": int(frame.event.sum()), **{k: stats[k] for k in ("observations", "subjects", "failures")},
+            "hr_ideal_diff": float(terms["ideal_diff"]), "hr_us_part": float(terms["us_part"])}
+    out = pd.DataFrame(columns).rename_axis("what")
+    out.attrs["fits"] = fits
+    return out
+
+
+def un_candidates(design: Design) -> pd.DataFrame:
+    """The candidate treaties of ``design``'s universe by ``mtdsg_no``: chapter (IEADB agreements:
+    :data:`IEADB_CHAPTER`) and, for IEADB agreements, whether the IEADB cites the UN Treaty Series."""
+    index, _ = un_inputs(FIRST_YEAR, design.end_year, design.treaty_universe)
+    return index.reindex(columns=["mtdsg_no", "chapter", "unts_citation"]).set_index("mtdsg_no")
+
+
 def difference_reasons(published: dict, facts: dict) -> dict[str, str]:
     """Why each of our numbers differs from the paper's, one sentence per published item.
 
-    ``facts`` carries what the sentences quote: ``un_treaties``, ``oas_treaties``, ``clusters``,
+    ``facts`` carries what the sentences quote: ``un_treaties`` (``ieadb_treaties`` of them from the
+    IEADB in the wider universe), ``oas_treaties``, ``clusters``,
     ``n_security`` (UN treaties coded Security), ``constraints`` (the proxy used) and
     ``intervention_source``. Published values are not repeated here; they stay in the paper column.
     """
@@ -567,6 +614,9 @@ def difference_reasons(published: dict, facts: dict) -> dict[str, str]:
              "none": "left out"}[facts.get("constraints", "xconst")]
     universe = (f"MTDSG universe of {facts['un_treaties']} UN-deposited treaties instead of the paper's UNTS "
                 "sample; includes treaties never in force")
+    if facts.get("ieadb_treaties"):
+        universe = (f"{facts['un_treaties']} treaties (MTDSG plus {facts['ieadb_treaties']} IEADB agreements in force) "
+                    "instead of the paper's UNTS sample; the MTDSG part includes treaties never in force")
     partial = (f"illustrative column: {facts['oas_treaties']} OAS instruments coded in GGO, not the paper's list "
                "of OAS treaties (OAS tables not registered)")
     by_term = {
