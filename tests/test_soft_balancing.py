@@ -161,3 +161,65 @@ def test_real_un_frame_invariants(mirror):
     # US participation never switches off within a pair; nor does own signature
     steps = frame.sort_values("year").groupby(["ccode", "mtdsg_no"])[["us_part", "signed"]].diff().fillna(0)
     assert steps.ge(0).all().all()
+
+
+# --- the IEADB-widened UN universe (hand-written agreements and actions) -------------------------
+
+def test_ieadb_candidates_apply_the_window_entry_into_force_and_mtdsg_rules(monkeypatch):
+    from ratify.sources import ieadb
+    agreements = pd.DataFrame({
+        "iea_id": [1, 2, 3, 4, 5, 6, 7],
+        "name": ["Fish Convention", "River Agreement", "Whale Protocol", "Bird Treaty", "Old Seal Convention",
+                 "Two State Forest Accord", "Convention on Biological Diversity"],
+        "multilateral": [True, True, True, True, True, False, True],
+        "concluded_date": pd.to_datetime(["1980-01-01", "1990-01-01", "1990-01-01", None, "1930-01-01",
+                                          "1990-01-01", "1992-06-05"]),
+        "force_date": pd.to_datetime(["1982-01-01", None, None, "1990-01-01", "1931-01-01", "1991-01-01",
+                                      "1993-12-29"]),
+        "inclusion": ["MEA", "MNA", "MEA", "MEA", "MEA", "BEA", "MEA"], "unts": ["1 UNTS 1", None, None, None, None,
+                                                                                None, None]})
+    members = pd.DataFrame({
+        "iea_id": [1, 1, 2, 2, 3], "participant": ["Chile", "Peru", "Chile", "Chile", "Chile"],
+        "action": ["consent", "signature", "entry_into_force", "consent", "consent"],
+        "consent_type": ["ratification", "signature", "entry into force", "ratification", "ratification"],
+        "date": pd.to_datetime(["1981-01-01", "1980-02-01", "1992-01-01", "1991-05-01", "1991-05-01"]),
+        "year": pd.array([1981, 1980, 1992, 1991, 1991], dtype="Int64"),
+        "ccode": pd.array([155, 135, 155, 155, 155], dtype="Int64")})
+    monkeypatch.setattr(ieadb, "read_ieadb_agreements", lambda: agreements)
+    monkeypatch.setattr(ieadb, "read_ieadb_memberships", lambda: members)
+    mtdsg = pd.DataFrame({"mtdsg_no": ["XXVII-8"], "title": ["Convention on Biological Diversity"],
+                          "adoption_date": pd.to_datetime(["1992-06-05"])})
+    treaties, actions = sb.ieadb_candidates(mtdsg, 1946, 2015)
+    # 1: in force; 2: 1111 entry into force but a member's is dated; 3: 1111 and no dated member entry
+    # into force; 4: concluded 1111; 5: before 1946; 6: bilateral; 7: the MTDSG's CBD
+    assert list(treaties.mtdsg_no) == ["IEA-1", "IEA-2"]
+    assert treaties.chapter.eq(sb.IEADB_CHAPTER).all() and list(treaties.ieadb_environmental) == [True, False]
+    assert list(treaties.unts_citation) == [True, False]
+    steps = treaties.attrs["ieadb"]
+    assert (steps["multilateral"], steps["conclusion_unknown"], steps["outside_window"]) == (6, 1, 1)
+    assert (steps["not_known_in_force"], steps["in_force_date_unknown"], steps["same_as_mtdsg"]) == (1, 1, 1)
+    assert set(actions.mtdsg_no) == {"IEA-1", "IEA-2"} and set(actions.action) == {"signature", "consent"}
+    # the subjects follow MTDSG chapter XXVII under each crosswalk
+    assert sb.treaty_subjects(treaties).eq(sb.MTDSG_SUBJECTS["paper"][27]).all()
+
+
+def test_treaty_universe_is_a_checked_design_choice():
+    assert sb.Design().treaty_universe == "mtdsg"
+    with pytest.raises(ParameterError, match="'treaty_universe': 'ieadb'"):
+        sb.Design(treaty_universe="ieadb")
+
+
+@pytest.mark.realdata
+def test_real_wider_universe_adds_each_instrument_once(mirror):
+    from ratify.crosswalk import ieadb_mtdsg_pairs
+    from ratify.sources.ieadb import read_ieadb_agreements
+    narrow = sb.un_frame(sb.Design())
+    wide = sb.un_frame(sb.Design(treaty_universe="mtdsg+ieadb"))
+    assert set(narrow.mtdsg_no) < set(wide.mtdsg_no)                 # the MTDSG treaties are all still in
+    added = {int(t[4:]) for t in set(wide.mtdsg_no) if t.startswith("IEA-")}
+    assert added and set(wide.mtdsg_no) - set(narrow.mtdsg_no) == {f"IEA-{i}" for i in added}
+    index, _ = sb.un_inputs(1946, 2015)
+    paired = set(ieadb_mtdsg_pairs(index, read_ieadb_agreements()).iea_id)
+    assert not added & paired                                       # no instrument twice
+    assert "ieadb_2026" in wide.attrs["inputs"] and "ieadb_2026" not in narrow.attrs["inputs"]
+    assert wide[wide.mtdsg_no.str.startswith("IEA-")].subject.eq(sb.MTDSG_SUBJECTS["paper"][27]).all()
