@@ -223,3 +223,24 @@ def test_real_wider_universe_adds_each_instrument_once(mirror):
     assert not added & paired                                       # no instrument twice
     assert "ieadb_2026" in wide.attrs["inputs"] and "ieadb_2026" not in narrow.attrs["inputs"]
     assert wide[wide.mtdsg_no.str.startswith("IEA-")].subject.eq(sb.MTDSG_SUBJECTS["paper"][27]).all()
+
+
+# --- the text's descriptive numbers (Figure 2, note 15) -----------------------------------------
+
+def test_adhesion_timing_follows_pairs_to_consent_or_censoring():
+    # pair A: adopted-year entry, consents in year 3; pair B: never consents, followed 5 years
+    risk = pd.DataFrame({"ccode": [70] * 3 + [155] * 5, "treaty": "T", "start": [0, 1, 2, 0, 1, 2, 3, 4],
+                         "stop": [1, 2, 3, 1, 2, 3, 4, 5], "event": [0, 0, 1, 0, 0, 0, 0, 0]})
+    got = sb.adhesion_timing(risk, "treaty")
+    assert got["mean_years"] == 4 and got["median_years"] == 4
+    assert got["bound_20"] == pytest.approx(0.5)                  # one of two pairs bound by year 20
+
+
+def test_every_published_item_has_a_reason_and_bounds_are_read_by_side():
+    from ratify import comparison as cmp
+    published = cmp.read_published(Path(__file__).parents[1] / "book/chapters/04-soft-balancing/published.yaml")
+    reasons = sb.difference_reasons(published, {"un_treaties": 242, "oas_treaties": 6})
+    assert set(reasons) == {i["id"] for i in published["items"]}
+    bounds = sb.bound_reasons(published, {"ideal_gap_us_canada": 1.2, "ideal_gap_us_cuba": 4.5})
+    assert bounds["ideal_gap_us_canada"].endswith("does not") and bounds["ideal_gap_us_cuba"].endswith("does")
+    assert {i["quantity"] for i in published["items"] if "quantity" in i} >= set(sb.BOUNDS)

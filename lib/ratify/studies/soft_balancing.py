@@ -602,6 +602,56 @@ def un_candidates(design: Design) -> pd.DataFrame:
     return index.reindex(columns=["mtdsg_no", "chapter", "unts_citation"]).set_index("mtdsg_no")
 
 
+#: The year post-revolutionary Cuba begins (the revolution's victory, January 1959), for note 15's average.
+CUBA_REVOLUTION = 1959
+#: Published numbers the paper gives as bounds ("more than", "less than", "over"): quantity -> side.
+BOUNDS = {"oas_bound_20": "above", "un_bound_20": "above", "ideal_gap_us_canada": "below",
+          "ideal_gap_us_cuba": "above"}
+
+
+def adhesion_timing(frame: pd.DataFrame, treaty: str) -> dict[str, float]:
+    """What the paper says of Figure 2 for one risk set: the mean and median years each state-treaty
+    pair is followed, to its consent or the end of 2015 (the reading of the paper's "time from adoption
+    to adhesion" that the risk-sets page argues for), and the Kaplan–Meier share of pairs bound within
+    20 years of adoption."""
+    from ..models import kaplan_meier, subject_spells, survival_table
+    spells = subject_spells(frame, ["ccode", treaty])
+    years = spells.exit - spells.entry
+    at = survival_table(kaplan_meier(spells), [10, 20]).set_index("time").estimate  # one time alone is a scalar
+    bound_20 = 1 - at[20]
+    return {"mean_years": float(years.mean()), "median_years": float(years.median()), "bound_20": float(bound_20)}
+
+
+def ideal_gaps(design: Design) -> dict[str, float]:
+    """Note 15's reference points: the mean yearly ideal-point gap from the US of Canada (all years) and
+    of Cuba from :data:`CUBA_REVOLUTION`, with the design's end year."""
+    countries = country_covariates(FIRST_YEAR, design.end_year, threat="ideal_point", constraints="none")
+    gap = countries.dropna(subset=["ideal_diff"])
+    return {"ideal_gap_us_canada": float(gap.loc[gap.ccode == 20, "ideal_diff"].mean()),
+            "ideal_gap_us_cuba": float(gap.loc[(gap.ccode == 40) & (gap.year >= CUBA_REVOLUTION), "ideal_diff"].mean())}
+
+
+def timing_quantities(un: pd.DataFrame, oas: pd.DataFrame, design: Design) -> dict[str, float]:
+    """The text's descriptive numbers as comparison quantities (names as in ``published.yaml``)."""
+    out = {f"{sample}_{'adhesion_' if k != 'bound_20' else ''}{k}": v
+           for sample, frame, treaty in (("un", un, "mtdsg_no"), ("oas", oas, "treaty"))
+           for k, v in adhesion_timing(frame, treaty).items()}
+    return {**out, **ideal_gaps(design)}
+
+
+def bound_reasons(published: dict, quantities: dict) -> dict[str, str]:
+    """For each published bound (:data:`BOUNDS`), whether ours lies on the paper's side of it."""
+    out = {}
+    for item in published["items"]:
+        side = BOUNDS.get(item.get("quantity"))
+        ours = quantities.get(item.get("quantity"))
+        if side and ours is not None:
+            holds = ours > item["value"] if side == "above" else ours < item["value"]
+            out[item["id"]] = (f"the paper gives a bound (ours should lie {side} it): ours "
+                               f"{'does' if holds else 'does not'}")
+    return out
+
+
 def difference_reasons(published: dict, facts: dict) -> dict[str, str]:
     """Why each of our numbers differs from the paper's, one sentence per published item.
 
@@ -656,6 +706,13 @@ def difference_reasons(published: dict, facts: dict) -> dict[str, str]:
                 reasons[item["id"]] = f"{lead}; {by_term[item['term']]}"
         elif item["quantity"] in ("oas_treaties", "un_treaties"):
             reasons[item["id"]] = partial if item["quantity"] == "oas_treaties" else universe
+        elif item["quantity"] in BOUNDS or "_adhesion_" in item["quantity"]:
+            lead = partial if item["quantity"].startswith("oas_") else universe
+            timing = ("years each pair is followed (to consent or 2015), our reading of the paper's time to "
+                      "adhesion" if "_adhesion_" in item["quantity"] else
+                      "Kaplan-Meier share of pairs bound 20 years after adoption" if "bound_20" in item["quantity"]
+                      else "mean yearly gap in the 2024 ideal-point release")
+            reasons[item["id"]] = timing if item["quantity"].startswith("ideal_gap") else f"{lead}; {timing}"
         else:
             reasons[item["id"]] = f"{lead}; {counts[item['quantity'].split('.')[1]]}"
     return reasons
