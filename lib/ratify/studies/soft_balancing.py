@@ -169,14 +169,6 @@ def select_un_treaties(index: pd.DataFrame, actions: pd.DataFrame, *, first: int
     return out[keep].reset_index(drop=True)
 
 
-def first_years(actions: pd.DataFrame, treaty: str, action: str) -> pd.DataFrame:
-    """First year of ``action`` ("signature" or "consent") per treaty and state."""
-    acts = actions[(actions.action == action)].dropna(subset=["ccode"])
-    out = acts.groupby([treaty, "ccode"]).date.min().dt.year.rename(f"{action}_year").reset_index()
-    out["ccode"] = out.ccode.astype("int64")
-    return out
-
-
 def us_participation_years(actions: pd.DataFrame, treaty: str, definition: str = "sign_or_bind") -> pd.Series:
     """Year the US first signed or bound itself (``sign_or_bind``) or bound itself (``bind``), per treaty."""
     kinds = {"sign_or_bind": ("signature", "consent"), "bind": ("consent",)}
@@ -185,20 +177,17 @@ def us_participation_years(actions: pd.DataFrame, treaty: str, definition: str =
 
 
 def bound_before(actions: pd.DataFrame, treaty: str, years: pd.DataFrame, states: str = "all") -> pd.DataFrame:
-    """Number of states bound by the end of the previous year, per treaty and year.
+    """Number of states bound by the end of the previous year, per treaty and year
+    (:func:`ratify.treaties.bound_by_previous_year`).
 
     ``states="all"`` counts every state (the paper's UN rule); ``"americas"`` counts the
     American states, the US included (its inter-American rule).
     """
-    bound = first_years(actions, treaty, "consent")
-    if states == "americas":
-        bound = bound[bound.ccode.between(*AMERICAS) | (bound.ccode == US)]
-    elif states != "all":
+    from ..treaties import bound_by_previous_year
+    peers = {"all": None, "americas": [US, *range(AMERICAS[0], AMERICAS[1] + 1)]}
+    if states not in peers:
         raise ValueError(f"states={states!r}; use 'all' or 'americas'")
-    grid = years[[treaty, "year"]].drop_duplicates()
-    merged = grid.merge(bound[[treaty, "consent_year"]], on=treaty, how="left")
-    merged["n"] = (merged.consent_year < merged.year).astype(int)
-    return merged.groupby([treaty, "year"], as_index=False).n.sum().rename(columns={"n": "bound_before"})
+    return bound_by_previous_year(actions, treaty, years, peers[states]).rename(columns={"bound": "bound_before"})
 
 
 # --- country-year and year covariates -----------------------------------------------------------
@@ -305,11 +294,12 @@ def assemble(risk: pd.DataFrame, actions: pd.DataFrame, subjects: pd.Series, cou
     The inputs' ``attrs`` (merge records, unmatched names) are not carried: pandas deep-copies
     them at every step, which costs more than the merges, and the callers set the frame's own.
     """
+    from ..treaties import first_action_years
     risk, actions, countries = (without_attrs(f) for f in (risk, actions, countries))
     out = risk.copy()
     us_year = us_participation_years(actions, treaty, us_definition)
     out["us_part"] = (out.year >= out[treaty].map(us_year).astype(float)).astype(int)
-    sig = first_years(actions, treaty, "signature")
+    sig = first_action_years(actions, treaty, "signature")
     out = out.merge(sig, on=[treaty, "ccode"], how="left")
     out["signed"] = (out.year >= out.signature_year).astype(int)
     out = out.merge(bound_before(actions, treaty, out, peers), on=[treaty, "year"], how="left")
