@@ -11,7 +11,12 @@ A multiverse universe differs from the default in one or two choices, so it can 
 the default universe's estimates: the warm-start part fits two neighbouring universes (the
 intervention window of the ``window-1`` variant; Efron ties) cold and warm.
 
-Usage: python benchmarks/cox_chapter4.py [--repeat N]
+The last part times the two UN treaty universes (``treaty_universe``: ``mtdsg``, the book's, and
+``mtdsg+ieadb``) side by side: reading the candidate treaties and actions, building the risk set
+and adding the covariates (``build_un_frame``, not the cache), and fitting the three UN models.
+``--universes`` runs only that part.
+
+Usage: python benchmarks/cox_chapter4.py [--repeat N] [--universes]
 Set OPENBLAS_NUM_THREADS=1 to time one core (as one worker of a process pool would run).
 """
 
@@ -60,10 +65,45 @@ def largest_difference(a, b) -> float:
     return float(max(np.max(np.abs(a.params - b.params) / np.abs(b.params)), np.max(np.abs(se_a - se_b) / se_b)))
 
 
+def universes(repeat: int) -> None:
+    """Build and fit seconds of the UN sample under each treaty universe, side by side."""
+    print("UN treaty universes: candidate treaties and actions (sb.un_inputs: parsed once, then from the derived "
+          "cache), build (risk set + covariates) and the three UN fits (Newton, cold); wall seconds, best of "
+          f"{repeat} for build and fits")
+    rows = {}
+    for universe in ("mtdsg", "mtdsg+ieadb"):
+        design = sb.Design(treaty_universe=universe)
+        wall = time.perf_counter()
+        inputs = sb.un_inputs(sb.FIRST_YEAR, design.end_year, universe)
+        read = time.perf_counter() - wall
+        build = np.inf
+        for _ in range(repeat):
+            wall = time.perf_counter()
+            frame = sb.build_un_frame(*inputs, design)
+            build = min(build, time.perf_counter() - wall)
+        fits = {name: timed_fit(frame, sample, "breslow", repeat, engine="newton")
+                for name, sample in SAMPLES.items()}
+        rows[universe] = {"treaties": frame.attrs["treaties"], "rows": len(frame), "inputs": read, "build": build,
+                          **{name: f[0] for name, f in fits.items()}}
+    names = list(rows)
+    print(f"{'':24s} " + " ".join(f"{n:>12s}" for n in names) + f" {'ratio':>7s}")
+    for key in ("treaties", "rows", "inputs", "build", *SAMPLES):
+        a, b = (rows[n][key] for n in names)
+        cells = [f"{v:12,d}" if isinstance(v, int) else f"{v:12.2f}" for v in (a, b)]
+        print(f"{key + (' s' if key in ('inputs', 'build', *SAMPLES) else ''):24s} {' '.join(cells)} {b / a:7.2f}")
+    totals = {n: rows[n]["build"] + sum(rows[n][m] for m in SAMPLES) for n in names}
+    print(f"{'build + three fits s':24s} {totals[names[0]]:12.2f} {totals[names[1]]:12.2f} "
+          f"{totals[names[1]] / totals[names[0]]:7.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="fits per model and engine; the best time counts")
+    parser.add_argument("--universes", action="store_true", help="only the treaty-universe comparison")
     args = parser.parse_args()
+    if args.universes:
+        universes(args.repeat)
+        return
     un = sb.un_frame(sb.Design())  # the book's choices
 
     print("Chapter 4 UN models, default universe (Breslow ties, clustered by country); "
@@ -101,6 +141,8 @@ def main() -> None:
                   f"{warm_cpu / cold_cpu:6.3f} {largest_difference(warm, cold):12.1e}")
         print(f"{universe:9s} {'three models':12s} {cold_total:10.2f} {warm_total:10.2f} {'':>9s} "
               f"{warm_total / cold_total:6.3f}")
+    print()
+    universes(args.repeat)
 
 
 if __name__ == "__main__":

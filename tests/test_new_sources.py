@@ -98,6 +98,15 @@ def test_ieadb_actions_are_classified_and_keyed_to_cow_in_their_year(ieadb_zip, 
     assert df.loc[df.participant == "Germany (Bavaria)", "ccode"].isna().all()
 
 
+def test_ieadb_entry_into_force_reads_the_1111_placeholder_explicitly():
+    """1111 is both "never in force" and "date unknown": a dated member entry into force tells them apart."""
+    agreements = pd.DataFrame({"iea_id": [1, 2, 3], "force_date": pd.to_datetime(["1991-03-01", None, None])})
+    members = pd.DataFrame({"iea_id": [2, 3, 3], "action": ["entry_into_force", "consent", "entry_into_force"],
+                            "year": pd.array([1995, 1990, pd.NA], dtype="Int64")})
+    status = ieadb.entry_into_force(agreements, members)
+    assert status.to_dict() == {1: "dated", 2: "undated", 3: "unknown"}   # 3: its member's EIF year is 1111 too
+
+
 # --- IMF arrangements --------------------------------------------------------------------------
 
 IMF_HEADER = ["Country", "Dept", "IFS Code", "Account", "Arr. Type", "..", "Exceptional Access",

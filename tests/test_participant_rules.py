@@ -60,3 +60,18 @@ def test_unknown_rule_names_the_rules():
     with pytest.raises(ValueError, match="rule='latest' is not a participant-matching rule; use one of"):
         participants_with_cow(ACTIONS, "latest")
     assert set(MATCH_RULES) == {"action_year", "action_year_or_later"}
+
+
+def test_bound_by_previous_year_counts_first_consents_before_each_year():
+    from ratify.treaties import bound_by_previous_year, first_action_years
+    acts = pd.DataFrame({"mtdsg_no": "A", "ccode": pd.array([70, 200, 2, 200, pd.NA], dtype="Int64"),
+                         "action": ["consent", "consent", "consent", "consent", "consent"],
+                         "date": pd.to_datetime(["1950-03-01", "1951-03-01", "1951-06-01", "1953-01-01",
+                                                 "1949-01-01"])})
+    assert first_action_years(acts, "mtdsg_no", "consent").set_index("ccode").consent_year.to_dict() == {
+        2: 1951, 70: 1950, 200: 1951}                              # a state's first consent; no code: left out
+    grid = pd.DataFrame({"mtdsg_no": "A", "year": [1950, 1951, 1952]})
+    every = bound_by_previous_year(acts, "mtdsg_no", grid).set_index("year").bound.to_dict()
+    assert every == {1950: 0, 1951: 1, 1952: 3}
+    two = bound_by_previous_year(acts, "mtdsg_no", grid, states=[2, 70]).set_index("year").bound.to_dict()
+    assert two == {1950: 0, 1951: 1, 1952: 2}

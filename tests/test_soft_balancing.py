@@ -1,4 +1,4 @@
-"""Chapter 4 (Levick & Schulz 2020): sample rules, crosswalk, covariates, the OAS-table loader."""
+"""Chapter 4 (Levick & Schulz 2020): sample rules, crosswalk, covariates (the OAS-table reader: test_oas.py)."""
 
 from __future__ import annotations
 
@@ -8,60 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ratify.design import ParameterError
 from ratify.risksets import consents_with_cow, treaty_risk_set
+from ratify.sources.oas import read_oas_signatory_table
 from ratify.studies import soft_balancing as sb
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-# --- the OAS signatory-table loader (hand-written fixture in the documented format) -------------
-
-def test_oas_loader_reads_mm_dd_yy_and_iso_dates():
-    treaties, actions = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
-    assert list(treaties.treaty) == ["A-51", "A-61"]
-    assert treaties.set_index("treaty").adoption_date["A-61"] == pd.Timestamp("1999-06-07")
-    arg = actions[(actions.participant == "Argentina")].set_index("action").date
-    assert arg["signature"] == pd.Timestamp("1986-02-10")       # 02/10/86 is 10 February (mm/dd/yy)
-    assert arg["consent"] == pd.Timestamp("1989-03-31")         # the deposit, not the ratification
-    gtm = actions[(actions.participant == "Guatemala") & (actions.action == "consent")].date.iloc[0]
-    assert gtm == pd.Timestamp("2001-02-06")                    # ISO dates accepted too
-    bra = actions[(actions.participant == "Brazil") & (actions.action == "consent")].date.iloc[0]
-    assert bra == pd.Timestamp("2006-05-12")                    # yy=06 after a 1999 adoption -> 2006
-
-
-def test_oas_loader_blank_and_dash_mean_no_action_and_consent_falls_back():
-    _, actions = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
-    assert not ((actions.participant == "Jamaica").any())       # "-" everywhere: no rows
-    us = actions[actions.participant == "United States"]
-    assert set(zip(us.treaty, us.action)) == {("A-61", "signature")}
-    chile = actions[(actions.participant == "Chile") & (actions.action == "consent")].date.iloc[0]
-    assert chile == pd.Timestamp("1988-09-15")                  # no deposit printed: ratification date
-    _, by_ratification = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv", consent="ratification")
-    arg = by_ratification[(by_ratification.participant == "Argentina") & (by_ratification.action == "consent")]
-    assert arg.date.iloc[0] == pd.Timestamp("1988-11-18")
-
-
-def test_oas_loader_maps_countries_to_cow_codes():
-    _, actions = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
-    codes = actions.drop_duplicates("participant").set_index("participant").ccode
-    assert codes["United States"] == 2 and codes["Mexico"] == 70 and codes["Canada"] == 20
-    assert actions.attrs["unmatched"] == []
-
-
-def test_oas_loader_rejects_bad_files(tmp_path):
-    bad = tmp_path / "bad.csv"
-    bad.write_text("code,title,adopted,country,signature\nA-1,x,1990-01-01,Chile,01/01/90\n")
-    with pytest.raises(KeyError, match="ratification"):
-        sb.read_oas_signatory_table(bad)
-    odd = tmp_path / "odd.csv"
-    odd.write_text("code,title,adopted,country,signature,ratification,deposit\n"
-                   "A-1,x,1990-01-01,Chile,sometime,,\n")
-    with pytest.raises(ValueError, match="Unreadable OAS date"):
-        sb.read_oas_signatory_table(odd)
-
+# --- the OAS table feeds the inter-American risk set ----------------------------------------
 
 def test_oas_table_feeds_the_risk_set_by_ccode():
-    treaties, actions = sb.read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
+    treaties, actions = read_oas_signatory_table(FIXTURES / "oas_signatories.csv")
     states = pd.DataFrame({"ccode": np.repeat([20, 70, 140, 155], 2016 - 1985),
                            "year": np.tile(np.arange(1985, 2016), 4)})
     risk = treaty_risk_set(states, treaties, actions, end=2015, treaty="treaty", participant_key="ccode")
@@ -136,8 +94,20 @@ def test_intervention_dummy_uses_the_previous_years_only():
     assert d.to_dict() == {1960: 0, 1961: 0, 1962: 1, 1963: 1, 1964: 1, 1965: 0, 1966: 0}
     one = sb.intervention_dummy(range(1960, 1964), pd.Series([1961]), window=1).set_index("year").us_intervention
     assert one.to_dict() == {1960: 0, 1961: 0, 1962: 1, 1963: 0}
-    with pytest.raises(ValueError):
+    with pytest.raises(ParameterError, match="'intervention_window': 0"):
         sb.intervention_dummy(range(1960, 1961), pd.Series([1960]), window=0)
+
+
+def test_builders_check_choices_against_the_design():
+    """A builder called with a choice directly gives the Design's error, naming the value and the options."""
+    with pytest.raises(ParameterError, match=r"'subject_map': 'wide'.*\['paper', 'security_wide'\]"):
+        sb.treaty_subjects(pd.DataFrame({"mtdsg_no": ["IV-9"], "chapter": [4]}), "wide")
+    with pytest.raises(ParameterError, match="'us_definition': 'ratify'"):
+        sb.us_participation_years(_actions([("A", 2, "consent", "1970-01-01")]), "mtdsg_no", "ratify")
+    with pytest.raises(ParameterError, match="'intervention_source': 'cia'"):
+        sb.us_intervention_years("cia")
+    with pytest.raises(ParameterError, match="'threat': 'votes'"):
+        sb.country_covariates(1990, 1991, threat="votes")
 
 
 def test_assemble_sets_time_varying_participation_and_signature():
@@ -191,3 +161,86 @@ def test_real_un_frame_invariants(mirror):
     # US participation never switches off within a pair; nor does own signature
     steps = frame.sort_values("year").groupby(["ccode", "mtdsg_no"])[["us_part", "signed"]].diff().fillna(0)
     assert steps.ge(0).all().all()
+
+
+# --- the IEADB-widened UN universe (hand-written agreements and actions) -------------------------
+
+def test_ieadb_candidates_apply_the_window_entry_into_force_and_mtdsg_rules(monkeypatch):
+    from ratify.sources import ieadb
+    agreements = pd.DataFrame({
+        "iea_id": [1, 2, 3, 4, 5, 6, 7],
+        "name": ["Fish Convention", "River Agreement", "Whale Protocol", "Bird Treaty", "Old Seal Convention",
+                 "Two State Forest Accord", "Convention on Biological Diversity"],
+        "multilateral": [True, True, True, True, True, False, True],
+        "concluded_date": pd.to_datetime(["1980-01-01", "1990-01-01", "1990-01-01", None, "1930-01-01",
+                                          "1990-01-01", "1992-06-05"]),
+        "force_date": pd.to_datetime(["1982-01-01", None, None, "1990-01-01", "1931-01-01", "1991-01-01",
+                                      "1993-12-29"]),
+        "inclusion": ["MEA", "MNA", "MEA", "MEA", "MEA", "BEA", "MEA"], "unts": ["1 UNTS 1", None, None, None, None,
+                                                                                None, None]})
+    members = pd.DataFrame({
+        "iea_id": [1, 1, 2, 2, 3], "participant": ["Chile", "Peru", "Chile", "Chile", "Chile"],
+        "action": ["consent", "signature", "entry_into_force", "consent", "consent"],
+        "consent_type": ["ratification", "signature", "entry into force", "ratification", "ratification"],
+        "date": pd.to_datetime(["1981-01-01", "1980-02-01", "1992-01-01", "1991-05-01", "1991-05-01"]),
+        "year": pd.array([1981, 1980, 1992, 1991, 1991], dtype="Int64"),
+        "ccode": pd.array([155, 135, 155, 155, 155], dtype="Int64")})
+    monkeypatch.setattr(ieadb, "read_ieadb_agreements", lambda: agreements)
+    monkeypatch.setattr(ieadb, "read_ieadb_memberships", lambda: members)
+    mtdsg = pd.DataFrame({"mtdsg_no": ["XXVII-8"], "title": ["Convention on Biological Diversity"],
+                          "adoption_date": pd.to_datetime(["1992-06-05"])})
+    treaties, actions = sb.ieadb_candidates(mtdsg, 1946, 2015)
+    # 1: in force; 2: 1111 entry into force but a member's is dated; 3: 1111 and no dated member entry
+    # into force; 4: concluded 1111; 5: before 1946; 6: bilateral; 7: the MTDSG's CBD
+    assert list(treaties.mtdsg_no) == ["IEA-1", "IEA-2"]
+    assert treaties.chapter.eq(sb.IEADB_CHAPTER).all() and list(treaties.ieadb_environmental) == [True, False]
+    assert list(treaties.unts_citation) == [True, False]
+    steps = treaties.attrs["ieadb"]
+    assert (steps["multilateral"], steps["conclusion_unknown"], steps["outside_window"]) == (6, 1, 1)
+    assert (steps["not_known_in_force"], steps["in_force_date_unknown"], steps["same_as_mtdsg"]) == (1, 1, 1)
+    assert set(actions.mtdsg_no) == {"IEA-1", "IEA-2"} and set(actions.action) == {"signature", "consent"}
+    # the subjects follow MTDSG chapter XXVII under each crosswalk
+    assert sb.treaty_subjects(treaties).eq(sb.MTDSG_SUBJECTS["paper"][27]).all()
+
+
+def test_treaty_universe_is_a_checked_design_choice():
+    assert sb.Design().treaty_universe == "mtdsg"
+    with pytest.raises(ParameterError, match="'treaty_universe': 'ieadb'"):
+        sb.Design(treaty_universe="ieadb")
+
+
+@pytest.mark.realdata
+def test_real_wider_universe_adds_each_instrument_once(mirror):
+    from ratify.crosswalk import ieadb_mtdsg_pairs
+    from ratify.sources.ieadb import read_ieadb_agreements
+    narrow = sb.un_frame(sb.Design())
+    wide = sb.un_frame(sb.Design(treaty_universe="mtdsg+ieadb"))
+    assert set(narrow.mtdsg_no) < set(wide.mtdsg_no)                 # the MTDSG treaties are all still in
+    added = {int(t[4:]) for t in set(wide.mtdsg_no) if t.startswith("IEA-")}
+    assert added and set(wide.mtdsg_no) - set(narrow.mtdsg_no) == {f"IEA-{i}" for i in added}
+    index, _ = sb.un_inputs(1946, 2015)
+    paired = set(ieadb_mtdsg_pairs(index, read_ieadb_agreements()).iea_id)
+    assert not added & paired                                       # no instrument twice
+    assert "ieadb_2026" in wide.attrs["inputs"] and "ieadb_2026" not in narrow.attrs["inputs"]
+    assert wide[wide.mtdsg_no.str.startswith("IEA-")].subject.eq(sb.MTDSG_SUBJECTS["paper"][27]).all()
+
+
+# --- the text's descriptive numbers (Figure 2, note 15) -----------------------------------------
+
+def test_adhesion_timing_follows_pairs_to_consent_or_censoring():
+    # pair A: adopted-year entry, consents in year 3; pair B: never consents, followed 5 years
+    risk = pd.DataFrame({"ccode": [70] * 3 + [155] * 5, "treaty": "T", "start": [0, 1, 2, 0, 1, 2, 3, 4],
+                         "stop": [1, 2, 3, 1, 2, 3, 4, 5], "event": [0, 0, 1, 0, 0, 0, 0, 0]})
+    got = sb.adhesion_timing(risk, "treaty")
+    assert got["mean_years"] == 4 and got["median_years"] == 4
+    assert got["bound_20"] == pytest.approx(0.5)                  # one of two pairs bound by year 20
+
+
+def test_every_published_item_has_a_reason_and_bounds_are_read_by_side():
+    from ratify import comparison as cmp
+    published = cmp.read_published(Path(__file__).parents[1] / "book/chapters/04-soft-balancing/published.yaml")
+    reasons = sb.difference_reasons(published, {"un_treaties": 242, "oas_treaties": 6})
+    assert set(reasons) == {i["id"] for i in published["items"]}
+    bounds = sb.bound_reasons(published, {"ideal_gap_us_canada": 1.2, "ideal_gap_us_cuba": 4.5})
+    assert bounds["ideal_gap_us_canada"].endswith("does not") and bounds["ideal_gap_us_cuba"].endswith("does")
+    assert {i["quantity"] for i in published["items"] if "quantity" in i} >= set(sb.BOUNDS)

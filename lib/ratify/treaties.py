@@ -134,3 +134,25 @@ def compare_sources(a: pd.DataFrame, b: pd.DataFrame, treaty: str, labels: tuple
     out = both[both.status != "same"].sort_values(["status", "key"], ignore_index=True)
     out.attrs = {"treaty": treaty, "counts": both.status.value_counts().to_dict()}
     return out
+
+
+def first_action_years(actions: pd.DataFrame, treaty: str, action: str) -> pd.DataFrame:
+    """First year of ``action`` ("signature" or "consent") per treaty and state (``ccode``), on a long
+    action frame with COW codes (:func:`participants_with_cow`); rows without a code are left out."""
+    acts = actions[(actions.action == action)].dropna(subset=["ccode"])
+    out = acts.groupby([treaty, "ccode"]).date.min().dt.year.rename(f"{action}_year").reset_index()
+    out["ccode"] = out.ccode.astype("int64")
+    return out
+
+
+def bound_by_previous_year(actions: pd.DataFrame, treaty: str, years: pd.DataFrame,
+                           states: Collection[int] | None = None) -> pd.DataFrame:
+    """``bound``: how many states (of ``states``, COW codes; all when ``None``) had first consented to
+    the treaty by the end of the year before, for each treaty and year of ``years`` (``treaty``, ``year``)."""
+    bound = first_action_years(actions, treaty, "consent")
+    if states is not None:
+        bound = bound[bound.ccode.isin(list(states))]
+    grid = years[[treaty, "year"]].drop_duplicates()
+    merged = grid.merge(bound[[treaty, "consent_year"]], on=treaty, how="left")
+    merged["bound"] = (merged.consent_year < merged.year).astype(int)
+    return merged.groupby([treaty, "year"], as_index=False).bound.sum()

@@ -128,3 +128,19 @@ def read_ieadb_memberships(path: Path | str | None = None) -> pd.DataFrame:
     return stamp(df, SOURCE, "all-csv-files.zip", member="db_members.csv",
                  unknown_years=int((raw.Year == UNKNOWN_YEAR).sum()), name_rules=NAME_RULES,
                  unmatched=unmatched(codes, SOURCE).to_dict("records"))
+
+
+def entry_into_force(agreements: pd.DataFrame, memberships: pd.DataFrame) -> pd.Series:
+    """Whether each agreement (by ``iea_id``) entered into force, reading the 1111 placeholder explicitly.
+
+    The export has no blank entry-into-force dates: an agreement never in force and one in
+    force on a date the database does not know both carry 1111. So: ``dated`` when the
+    agreement's date is known; ``undated`` when it is 1111 but some member's own entry into
+    force is dated (so the agreement was in force); ``unknown`` otherwise (never in force, or
+    no record of when: the two cannot be told apart).
+    """
+    members_in_force = memberships.loc[(memberships.action == "entry_into_force") & memberships.year.notna(), "iea_id"]
+    status = pd.Series("unknown", index=agreements.iea_id.to_numpy(), name="entry_into_force", dtype="string")
+    status[agreements.iea_id.isin(set(members_in_force)).to_numpy()] = "undated"
+    status[agreements.force_date.notna().to_numpy()] = "dated"
+    return status

@@ -3,12 +3,13 @@
 Country-treaty-year risk sets for the 34 independent American states other than the
 United States, and the covariates of the paper's Table 2 assembled onto them:
 
-* **UN sample** — our public stand-in for the paper's 835 UNTS treaties: MTDSG treaties
+* **UN sample** — our public stand-in for the paper's UNTS treaties: MTDSG treaties
   (deposited with the UN Secretary-General) adopted in the window, with at least three
-  participants, at least two of them American.
+  participants, at least two of them American; the ``mtdsg+ieadb`` universe adds the IEADB's
+  multilateral agreements that entered into force, under the same rule, each instrument once.
 * **Inter-American sample** — only the OAS-system instruments in GGO (manytreaties) are
   public in machine-readable form, so column 1 is partial; a user who has the OAS
-  signatory tables can pass them through :func:`read_oas_signatory_table`.
+  signatory tables can pass them through :func:`ratify.sources.oas.read_oas_signatory_table`.
 
 The rules here (the sample filters, the chapter-to-subject crosswalk, the intervention
 definitions) are the chapter's documented choices; every number comes from the sources.
@@ -18,14 +19,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Literal
 
-import numpy as np
 import pandas as pd
 
 from ..cache import cached, data_builder
-from ..design import FILE, MODEL, Between, StudyDesign
+from ..design import FILE, MODEL, Between, StudyDesign, check_value, design_fields
 from ..panels.merge import keep_merges
 from ..provenance import built_by
 
@@ -91,6 +90,13 @@ class Design(StudyDesign):
     drop_states: Annotated[tuple[int, ...], Between(20, 165)] = ()  # COW codes left out (Americas but the US: 20-165; Cuba 40)
     adopted_by: Annotated[int, Between(1960, 2015)] = 2015  # keep only treaties adopted in or before this year
     oas_table: Annotated[str, FILE] = ""  # a local OAS signatory table (format in 01-risk-sets); empty: GGO's instruments
+    treaty_universe: Literal["mtdsg", "mtdsg+ieadb"] = "mtdsg"  # UN sample: MTDSG treaties, or plus IEADB agreements in force
+
+
+def checked(name: str, value):
+    """``value`` checked against the Design's field ``name``: the book's one ``ParameterError``
+    (naming the value and what is allowed) for a builder called with a choice directly."""
+    return check_value(next(f for f in design_fields(Design) if f.name == name), value)
 
 
 def covariate_names(sample: str, subjects: list[str] | None = None, constraints: str = "xconst") -> list[str]:
@@ -127,9 +133,7 @@ PARTICIPANT_RULE = "action_year_or_later"
 
 def treaty_subjects(index: pd.DataFrame, mapping: str = "paper") -> pd.Series:
     """Subject of each MTDSG treaty (by ``mtdsg_no``) from its chapter, under ``mapping``."""
-    if mapping not in MTDSG_SUBJECTS:
-        raise ValueError(f"mapping={mapping!r}; use one of {sorted(MTDSG_SUBJECTS)}")
-    table = MTDSG_SUBJECTS[mapping]
+    table = MTDSG_SUBJECTS[checked("subject_map", mapping)]
     unknown = sorted(set(index.chapter) - set(table))
     if unknown:
         raise KeyError(f"MTDSG chapter(s) {unknown} have no subject in the {mapping!r} crosswalk")
@@ -146,8 +150,13 @@ def crosswalk_table(index: pd.DataFrame) -> pd.DataFrame:
 
 def select_un_treaties(index: pd.DataFrame, actions: pd.DataFrame, *, first: int = 1946, last: int = 2015,
                        min_participants: int = 3, min_american: int = 2) -> pd.DataFrame:
-    """The paper's rule on MTDSG treaties: adopted ``first``–``last``, at least ``min_participants``
-    participants, at least ``min_american`` of them in the Americas (the US included).
+    """The paper's rule on the UN sample's candidate treaties (MTDSG, and IEADB in the wider universe):
+
+    * adopted ``first``–``last``: the UN sample covers "the same time period" as the
+      inter-American one, treaties "adopted ... between 1946 and 2015" (Levick & Schulz 2020, Data);
+    * at least ``min_participants`` participants and ``min_american`` of them from the Americas
+      (the US included): "at least three participants (the definition of multilateral), at least
+      two of which are from the Americas" (ibid.).
 
     A participant is any state with a dated action in the table (signature or consent).
     """
@@ -160,43 +169,29 @@ def select_un_treaties(index: pd.DataFrame, actions: pd.DataFrame, *, first: int
     return out[keep].reset_index(drop=True)
 
 
-def first_years(actions: pd.DataFrame, treaty: str, action: str) -> pd.DataFrame:
-    """First year of ``action`` ("signature" or "consent") per treaty and state."""
-    acts = actions[(actions.action == action)].dropna(subset=["ccode"])
-    out = acts.groupby([treaty, "ccode"]).date.min().dt.year.rename(f"{action}_year").reset_index()
-    out["ccode"] = out.ccode.astype("int64")
-    return out
-
-
 def us_participation_years(actions: pd.DataFrame, treaty: str, definition: str = "sign_or_bind") -> pd.Series:
     """Year the US first signed or bound itself (``sign_or_bind``) or bound itself (``bind``), per treaty."""
     kinds = {"sign_or_bind": ("signature", "consent"), "bind": ("consent",)}
-    if definition not in kinds:
-        raise ValueError(f"definition={definition!r}; use one of {sorted(kinds)}")
-    us = actions[(actions.ccode == US) & actions.action.isin(kinds[definition])]
+    us = actions[(actions.ccode == US) & actions.action.isin(kinds[checked("us_definition", definition)])]
     return us.groupby(treaty).date.min().dt.year.rename("us_year")
 
 
 def bound_before(actions: pd.DataFrame, treaty: str, years: pd.DataFrame, states: str = "all") -> pd.DataFrame:
-    """Number of states bound by the end of the previous year, per treaty and year.
+    """Number of states bound by the end of the previous year, per treaty and year
+    (:func:`ratify.treaties.bound_by_previous_year`).
 
     ``states="all"`` counts every state (the paper's UN rule); ``"americas"`` counts the
     American states, the US included (its inter-American rule).
     """
-    bound = first_years(actions, treaty, "consent")
-    if states == "americas":
-        bound = bound[bound.ccode.between(*AMERICAS) | (bound.ccode == US)]
-    elif states != "all":
+    from ..treaties import bound_by_previous_year
+    peers = {"all": None, "americas": [US, *range(AMERICAS[0], AMERICAS[1] + 1)]}
+    if states not in peers:
         raise ValueError(f"states={states!r}; use 'all' or 'americas'")
-    grid = years[[treaty, "year"]].drop_duplicates()
-    merged = grid.merge(bound[[treaty, "consent_year"]], on=treaty, how="left")
-    merged["n"] = (merged.consent_year < merged.year).astype(int)
-    return merged.groupby([treaty, "year"], as_index=False).n.sum().rename(columns={"n": "bound_before"})
+    return bound_by_previous_year(actions, treaty, years, peers[states]).rename(columns={"bound": "bound_before"})
 
 
 # --- country-year and year covariates -----------------------------------------------------------
 
-INTERVENTION_SOURCES = ("mip", "icb", "mids")
 #: The registered source each intervention option reads (what a frame lists among its inputs).
 INTERVENTION_SOURCE_IDS = {"mip": "mip_interventions", "icb": "icb_v13", "mids": "cow_mid"}
 
@@ -212,31 +207,27 @@ def us_intervention_years(source: str = "mip") -> pd.Series:
     * ``mids``: COW MIDs in which the US used force (hostility level 4–5) against an American state.
     """
     from ..sources.interventions import read_icb_actors, read_mids, read_mip
+    source = checked("intervention_source", source)
     if source == "mip":
         m = read_mip(drop_removed=True)
         years = m.loc[m.ccode.between(*AMERICAS), "start_year"]
     elif source == "icb":
         c = read_icb_actors()
         years = c.loc[c.ccode.between(*AMERICAS) & (c.us_involvement >= 8), "year"]
-    elif source == "mids":
+    else:
         d = read_mids()
         years = d.loc[(d.ccode1 == US) & d.ccode2.between(*AMERICAS) & (d.hostlev1 >= 4), "year"]
-    else:
-        raise ValueError(f"source={source!r}; use one of {INTERVENTION_SOURCES}")
     return pd.Series(sorted(set(years.dropna().astype(int))), name="year")
 
 
 def intervention_dummy(years: range, onsets: pd.Series, window: int = 3) -> pd.DataFrame:
     """Region-wide dummy: 1 in year t if an intervention began in t−window … t−1."""
-    if window < 1:
-        raise ValueError("window must be at least 1 year")
+    window = checked("intervention_window", window)
     onset = set(onsets)
     rows = [(t, int(any(t - k in onset for k in range(1, window + 1)))) for t in years]
     return pd.DataFrame(rows, columns=["year", "us_intervention"])
 
 
-CONSTRAINTS = ("xconst", "legcon", "none")
-THREATS = ("ideal_point", "disagreement")
 
 
 @data_builder
@@ -253,10 +244,7 @@ def country_covariates(first: int = 1946, last: int = 2015, *, threat: str = "id
     from ..panels import add_capabilities, add_distance_to, add_ideal_point
     from ..panels.merge import add_measure
     from ..sources.regimes import read_polity5, read_vdem_constraints
-    if threat not in THREATS:
-        raise ValueError(f"threat={threat!r}; use one of {THREATS}")
-    if constraints not in CONSTRAINTS:
-        raise ValueError(f"constraints={constraints!r}; use one of {CONSTRAINTS}")
+    threat, constraints = checked("threat", threat), checked("constraints", constraints)
     states = american_states(first, last)[["ccode", "year"]]
     us = pd.DataFrame({"ccode": US, "year": range(first, last + 1)})
     panel = pd.concat([states, us], ignore_index=True)
@@ -306,11 +294,12 @@ def assemble(risk: pd.DataFrame, actions: pd.DataFrame, subjects: pd.Series, cou
     The inputs' ``attrs`` (merge records, unmatched names) are not carried: pandas deep-copies
     them at every step, which costs more than the merges, and the callers set the frame's own.
     """
+    from ..treaties import first_action_years
     risk, actions, countries = (without_attrs(f) for f in (risk, actions, countries))
     out = risk.copy()
     us_year = us_participation_years(actions, treaty, us_definition)
     out["us_part"] = (out.year >= out[treaty].map(us_year).astype(float)).astype(int)
-    sig = first_years(actions, treaty, "signature")
+    sig = first_action_years(actions, treaty, "signature")
     out = out.merge(sig, on=[treaty, "ccode"], how="left")
     out["signed"] = (out.year >= out.signature_year).astype(int)
     out = out.merge(bound_before(actions, treaty, out, peers), on=[treaty, "year"], how="left")
@@ -321,15 +310,75 @@ def assemble(risk: pd.DataFrame, actions: pd.DataFrame, subjects: pd.Series, cou
     return out.drop(columns=["signature_year"])
 
 
+#: The registered sources of each UN treaty universe (what a frame lists among its inputs).
+UNIVERSE_SOURCES = {"mtdsg": ["untc_mtdsg_2015"], "mtdsg+ieadb": ["untc_mtdsg_2015", "ieadb_2026"]}
+#: IEADB agreements are environmental: each takes the subject of MTDSG chapter XXVII (Environment)
+#: under the crosswalk in use (see :data:`MTDSG_SUBJECTS`: Other under "paper", Cultural under
+#: "security_wide"), so one instrument has one subject whichever source lists it.
+IEADB_CHAPTER = 27
+
+
 @cached
-def un_inputs(first: int = 1946, last: int = 2015) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """MTDSG index rows with participant tables adopted in the window, and all their dated actions."""
+def un_inputs(first: int = 1946, last: int = 2015, universe: str = "mtdsg") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The candidate treaties of the UN sample (MTDSG index rows with participant tables adopted in
+    the window; with ``universe="mtdsg+ieadb"`` also :func:`ieadb_candidates`) and their dated actions.
+    IEADB rows carry ``mtdsg_no`` = ``"IEA-<id>"`` (the sample's one treaty key) and their
+    selection record in ``attrs["ieadb"]`` of both frames."""
     from ..sources.untc import read_untc_index, read_untc_participants
     from ..treaties import participants_with_cow
+    universe = checked("treaty_universe", universe)
     index = read_untc_index()
     index = index[index.has_participants & index.adoption_date.dt.year.between(first, last)]
-    parts = read_untc_participants(index.mtdsg_no.tolist())
-    return index, participants_with_cow(parts, PARTICIPANT_RULE)
+    actions = participants_with_cow(read_untc_participants(index.mtdsg_no.tolist()), PARTICIPANT_RULE)
+    if universe == "mtdsg":
+        return index, actions
+    extra, extra_actions = ieadb_candidates(index, first, last)
+    attrs = {**actions.attrs, "ieadb": extra.attrs["ieadb"]}
+    index = pd.concat([index, extra], ignore_index=True)
+    actions = pd.concat([actions, extra_actions], ignore_index=True)
+    index.attrs, actions.attrs = {"ieadb": attrs["ieadb"]}, attrs
+    return index, actions
+
+
+def ieadb_candidates(mtdsg_index: pd.DataFrame, first: int = 1946, last: int = 2015
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """IEADB agreements that can join the UN sample, in the MTDSG index's shape, and their actions.
+
+    The paper's sample is multilateral treaties registered with the UN, which registers a treaty
+    on its entry into force (its note 6), adopted 1946–2015. So: IEADB agreements open to three or
+    more governments, concluded ``first``–``last`` (a 1111 conclusion date cannot be placed in the
+    window and is left out), that entered into force (:func:`ratify.sources.ieadb.entry_into_force`:
+    a dated entry into force, or a 1111 one with a dated member entry into force), and not the
+    same instrument as an MTDSG treaty of ``mtdsg_index`` (:func:`ratify.crosswalk.ieadb_mtdsg_pairs`;
+    the MTDSG copy is kept). The participant rule is applied later, to both sources alike
+    (:func:`select_un_treaties`). ``attrs["ieadb"]`` counts what each step left out.
+    """
+    from ..crosswalk import ieadb_actions, ieadb_mtdsg_pairs
+    from ..sources.ieadb import entry_into_force, read_ieadb_agreements, read_ieadb_memberships
+    agreements, members = read_ieadb_agreements(), read_ieadb_memberships()
+    multi = agreements[agreements.multilateral]
+    force = multi.iea_id.map(entry_into_force(multi, members))
+    window = multi.concluded_date.dt.year.between(first, last)
+    candidates = multi[window & force.ne("unknown")]
+    pairs = ieadb_mtdsg_pairs(mtdsg_index, candidates)
+    new = candidates[~candidates.iea_id.isin(pairs.iea_id)]
+    treaties = pd.DataFrame({"mtdsg_no": "IEA-" + new.iea_id.astype(str), "title": new.name.to_numpy(),
+                             "adoption_date": new.concluded_date.to_numpy(), "chapter": IEADB_CHAPTER,
+                             "chapter_name": "Environment (IEADB agreements)", "has_participants": True,
+                             "iea_id": new.iea_id.to_numpy(),
+                             "ieadb_environmental": new.inclusion.str[1].eq("E").to_numpy(),
+                             "unts_citation": new.unts.str.strip().fillna("").ne("").to_numpy()})
+    actions = ieadb_actions(members, new.iea_id).rename(columns={"treaty": "mtdsg_no"})
+    treaties.attrs["ieadb"] = {
+        "multilateral": len(multi), "conclusion_unknown": int(multi.concluded_date.isna().sum()),
+        "outside_window": int((multi.concluded_date.notna() & ~window).sum()),
+        "not_known_in_force": int((window & force.eq("unknown")).sum()),
+        "in_force_date_unknown": int((window & force.eq("undated")).sum()),
+        "same_as_mtdsg": len(pairs), "pair_rules": pairs.rule.value_counts().to_dict(),
+        "candidates": len(treaties), "coded_non_environmental": int((~treaties.ieadb_environmental).sum()),
+        "with_unts_citation": int(treaties.unts_citation.sum()),
+        "undated_actions": int(actions.attrs.get("undated", 0))}
+    return treaties, actions
 
 
 def un_risk_set(index: pd.DataFrame, actions: pd.DataFrame, design: Design,
@@ -343,10 +392,10 @@ def un_risk_set(index: pd.DataFrame, actions: pd.DataFrame, design: Design,
 
 
 @data_builder
-def _un_risk_stage(first: int, last: int, adopted_by: int, drop_states: tuple[int, ...]):
+def _un_risk_stage(first: int, last: int, adopted_by: int, drop_states: tuple[int, ...], universe: str = "mtdsg"):
     """:func:`un_risk_set` for the only choices it depends on, stored: universes share it."""
-    data = Design(end_year=last, adopted_by=adopted_by, drop_states=drop_states)
-    return un_risk_set(*un_inputs(first, last), data, first)
+    data = Design(end_year=last, adopted_by=adopted_by, drop_states=drop_states, treaty_universe=universe)
+    return un_risk_set(*un_inputs(first, last, universe), data, first)
 
 
 def build_un_frame(index: pd.DataFrame, actions: pd.DataFrame, design: Design | None = None,
@@ -366,8 +415,10 @@ def build_un_frame(index: pd.DataFrame, actions: pd.DataFrame, design: Design | 
                                         design.intervention_window),
                      treaty="mtdsg_no", us_definition=design.us_definition, peers="all")
     frame = keep_merges(frame, countries)  # assemble's joins drop the covariates' merge records
-    frame.attrs.update({"inputs": ["untc_mtdsg_2015", "cow_states", INTERVENTION_SOURCE_IDS[design.intervention_source]],
-                        "treaties": len(treaties), "unmatched_participants": risk.attrs.get("unmatched_participants"),
+    frame.attrs.update({"inputs": [*UNIVERSE_SOURCES[design.treaty_universe], "cow_states",
+                                   INTERVENTION_SOURCE_IDS[design.intervention_source]],
+                        "treaty_universe": design.treaty_universe, "treaties": len(treaties),
+                        "ieadb_treaties": int(treaties.mtdsg_no.str.startswith("IEA-").sum()), "unmatched_participants": risk.attrs.get("unmatched_participants"),
                         "bound_before_entry": len(risk.attrs.get("bound_before_entry", [])),
                         "seconds_risk_set": t1 - t0, "seconds_covariates": perf_counter() - t1})
     return frame
@@ -378,8 +429,8 @@ def build_un_frame(index: pd.DataFrame, actions: pd.DataFrame, design: Design | 
 def un_frame(data: Design) -> pd.DataFrame:
     """The UN-sample model frame (country-treaty-years with every Table 2 covariate) for a design's
     data choices (``design.data_choices()``), shared in a process by every universe that has them."""
-    stage = _un_risk_stage(FIRST_YEAR, data.end_year, data.adopted_by, data.drop_states)
-    return build_un_frame(*un_inputs(FIRST_YEAR, data.end_year), data, risk=stage)
+    stage = _un_risk_stage(FIRST_YEAR, data.end_year, data.adopted_by, data.drop_states, data.treaty_universe)
+    return build_un_frame(*un_inputs(FIRST_YEAR, data.end_year, data.treaty_universe), data, risk=stage)
 
 
 # --- the inter-American sample ------------------------------------------------------------------
@@ -399,65 +450,6 @@ def oas_from_manytreaties(first: int = 1946, last: int = 2015) -> tuple[pd.DataF
     return treaties, actions.assign(ccode=actions.ccode.astype("Int64"))
 
 
-#: Columns of a user-supplied OAS signatory table (one row per treaty and signatory country).
-OAS_COLUMNS = ("code", "title", "adopted", "country", "signature", "ratification", "deposit")
-
-
-def _oas_date(values: pd.Series, adopted_year: pd.Series) -> pd.Series:
-    """OAS tables print dates as mm/dd/yy; ISO dates are also accepted. A two-digit year takes
-    the century that puts it on or after the treaty's adoption year."""
-    text = values.astype("string").str.strip().replace({"": pd.NA, "-": pd.NA, "—": pd.NA})
-    iso = pd.to_datetime(text.where(text.str.match(r"^\d{4}-\d{2}-\d{2}$", na=False)), format="%Y-%m-%d",
-                         errors="coerce")
-    parts = text.str.extract(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$").astype(float)
-    year = parts[2].to_numpy()
-    short = year < 100
-    adopted = np.asarray(adopted_year, dtype=float)
-    year = np.where(short, year + np.where(year + 1900 >= adopted, 1900, 2000), year)
-    us = pd.to_datetime(pd.DataFrame({"year": year, "month": parts[0].to_numpy(), "day": parts[1].to_numpy()},
-                                     index=text.index), errors="coerce")
-    bad = text.notna() & iso.isna() & us.isna()
-    if bad.any():
-        raise ValueError(f"Unreadable OAS date(s) {sorted(text[bad].unique())[:5]}; use mm/dd/yy or YYYY-MM-DD")
-    return iso.fillna(us)
-
-
-def read_oas_signatory_table(path: Path | str, consent: str = "deposit") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read a user-supplied OAS signatory table into (treaties, actions) for :func:`oas_frame`.
-
-    The file is a CSV with the columns :data:`OAS_COLUMNS`, one row per treaty and signatory
-    country, transcribed from the OAS Department of International Law's "Signatories and
-    Ratifications" pages: ``code`` (OAS code, e.g. A-41), ``title``, ``adopted`` (adoption date,
-    YYYY-MM-DD), ``country`` (as the OAS writes it), and the ``signature``, ``ratification``
-    and ``deposit`` dates as printed (mm/dd/yy; blank or "-" when none). The consent date
-    is the deposit of the instrument (``consent="deposit"``; falls back to the ratification
-    date when no deposit is printed) or the ratification date (``consent="ratification"``).
-    Countries are matched to COW codes by name; unmatched names are in ``attrs["unmatched"]``.
-    """
-    from ..concord import to_cow
-    if consent not in ("deposit", "ratification"):
-        raise ValueError(f"consent={consent!r}; use 'deposit' or 'ratification'")
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in OAS_COLUMNS if c not in raw.columns]
-    if missing:
-        raise KeyError(f"{path}: columns {missing} missing; the format needs {list(OAS_COLUMNS)}")
-    adopted = pd.to_datetime(raw.adopted, format="%Y-%m-%d")
-    treaties = (pd.DataFrame({"treaty": raw.code.str.strip(), "title": raw.title.str.strip(), "adoption_date": adopted})
-                .drop_duplicates("treaty").reset_index(drop=True))
-    if treaties.treaty.duplicated().any() or raw.groupby("code").adopted.nunique().gt(1).any():
-        raise ValueError(f"{path}: a treaty code has more than one adoption date")
-    dates = {c: _oas_date(raw[c], adopted.dt.year) for c in ("signature", "ratification", "deposit")}
-    consent_date = dates["deposit"].fillna(dates["ratification"]) if consent == "deposit" else dates["ratification"]
-    base = pd.DataFrame({"treaty": raw.code.str.strip(), "participant": raw.country.str.strip()})
-    long = pd.concat([base.assign(action="signature", consent_type="signature", date=dates["signature"]),
-                      base.assign(action="consent", consent_type=consent, date=consent_date)], ignore_index=True)
-    long = long.dropna(subset=["date"]).reset_index(drop=True)
-    codes = to_cow(long.participant, long.date.dt.year)
-    long["ccode"] = pd.array(codes.ccode, dtype="Int64")
-    long.attrs["unmatched"] = sorted(long.loc[long.ccode.isna(), "participant"].unique())
-    return treaties, long
-
-
 @data_builder
 @built_by
 def oas_frame(data: Design, subjects: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
@@ -466,6 +458,7 @@ def oas_frame(data: Design, subjects: tuple[tuple[str, str], ...] = ()) -> pd.Da
     or, by default, the few OAS instruments in GGO (partial). ``subjects`` maps OAS codes to
     subjects for a user's table."""
     from ..risksets import treaty_risk_set
+    from ..sources.oas import read_oas_signatory_table
     first, last = FIRST_YEAR, data.end_year
     if data.oas_table:
         treaties, actions = read_oas_signatory_table(data.oas_table)
@@ -555,10 +548,105 @@ def fit_statistics(fit) -> dict:
             "clusters": int(fit.frame.ccode.nunique())}
 
 
+#: Rows of :func:`universe_summary`: what each number counts.
+UNIVERSE_ROWS = {
+    "treaties": "treaties in the sample", "ieadb_treaties": "of which IEADB agreements",
+    "ieadb_unts": "of which IEADB agreements with a UN Treaty Series citation",
+    "environment_treaties": "treaties with the environment's subject (MTDSG chapter XXVII or IEADB)",
+    "risk_observations": "risk set: country-treaty-years", "risk_subjects": "risk set: state-treaty pairs",
+    "risk_failures": "risk set: first consents", "observations": "column 2 as fitted: observations",
+    "subjects": "column 2 as fitted: subjects", "failures": "column 2 as fitted: failures",
+    "hr_ideal_diff": "column 2: hazard ratio, ideal-point gap", "hr_us_part": "column 2: hazard ratio, US participation",
+}
+
+
+def universe_summary(design: Design) -> pd.DataFrame:
+    """The UN sample under each treaty universe, the rest of ``design`` unchanged: treaties, the risk
+    set (before listwise deletion) and Table 2's column 2 (``ls_un_all``) as fitted, one column per
+    universe, rows as :data:`UNIVERSE_ROWS`; ``attrs["fits"]`` keeps the fits (for provenance)."""
+    universes = next(f for f in design_fields(Design) if f.name == "treaty_universe").choices
+    columns, fits = {}, {}
+    for universe in universes:
+        d = design.replace(treaty_universe=universe)
+        frame = un_frame(d.data_choices())
+        fit = fits[universe] = fit_table2_columns(d, ["ls_un_all"])["ls_un_all"]
+        stats, terms = fit_statistics(fit), fit.result.terms.set_index("term").exp_estimate
+        treaties = un_candidates(d).loc[frame.mtdsg_no.unique()]
+        ieadb = treaties.index.str.startswith("IEA-")
+        columns[universe] = {
+            "treaties": len(treaties), "ieadb_treaties": int(ieadb.sum()),
+            "ieadb_unts": int(treaties.unts_citation[ieadb].eq(True).sum()),
+            "environment_treaties": int(treaties.chapter.eq(IEADB_CHAPTER).sum()),
+            "risk_observations": len(frame), "risk_subjects": frame.groupby(["ccode", "mtdsg_no"]).ngroups,
+            "risk_failures": int(frame.event.sum()), **{k: stats[k] for k in ("observations", "subjects", "failures")},
+            "hr_ideal_diff": float(terms["ideal_diff"]), "hr_us_part": float(terms["us_part"])}
+    out = pd.DataFrame(columns).rename_axis("what")
+    out.attrs["fits"] = fits
+    return out
+
+
+def un_candidates(design: Design) -> pd.DataFrame:
+    """The candidate treaties of ``design``'s universe by ``mtdsg_no``: chapter (IEADB agreements:
+    :data:`IEADB_CHAPTER`) and, for IEADB agreements, whether the IEADB cites the UN Treaty Series."""
+    index, _ = un_inputs(FIRST_YEAR, design.end_year, design.treaty_universe)
+    return index.reindex(columns=["mtdsg_no", "chapter", "unts_citation"]).set_index("mtdsg_no")
+
+
+#: The year post-revolutionary Cuba begins (the revolution's victory, January 1959), for note 15's average.
+CUBA_REVOLUTION = 1959
+#: Published numbers the paper gives as bounds ("more than", "less than", "over"): quantity -> side.
+BOUNDS = {"oas_bound_20": "above", "un_bound_20": "above", "ideal_gap_us_canada": "below",
+          "ideal_gap_us_cuba": "above"}
+
+
+def adhesion_timing(frame: pd.DataFrame, treaty: str) -> dict[str, float]:
+    """What the paper says of Figure 2 for one risk set: the mean and median years each state-treaty
+    pair is followed, to its consent or the end of 2015 (the reading of the paper's "time from adoption
+    to adhesion" that the risk-sets page argues for), and the Kaplan–Meier share of pairs bound within
+    20 years of adoption."""
+    from ..models import kaplan_meier, subject_spells, survival_table
+    spells = subject_spells(frame, ["ccode", treaty])
+    years = spells.exit - spells.entry
+    at = survival_table(kaplan_meier(spells), [10, 20]).set_index("time").estimate  # one time alone is a scalar
+    bound_20 = 1 - at[20]
+    return {"mean_years": float(years.mean()), "median_years": float(years.median()), "bound_20": float(bound_20)}
+
+
+def ideal_gaps(design: Design) -> dict[str, float]:
+    """Note 15's reference points: the mean yearly ideal-point gap from the US of Canada (all years) and
+    of Cuba from :data:`CUBA_REVOLUTION`, with the design's end year."""
+    countries = country_covariates(FIRST_YEAR, design.end_year, threat="ideal_point", constraints="none")
+    gap = countries.dropna(subset=["ideal_diff"])
+    return {"ideal_gap_us_canada": float(gap.loc[gap.ccode == 20, "ideal_diff"].mean()),
+            "ideal_gap_us_cuba": float(gap.loc[(gap.ccode == 40) & (gap.year >= CUBA_REVOLUTION), "ideal_diff"].mean())}
+
+
+def timing_quantities(un: pd.DataFrame, oas: pd.DataFrame, design: Design) -> dict[str, float]:
+    """The text's descriptive numbers as comparison quantities (names as in ``published.yaml``)."""
+    out = {f"{sample}_{'adhesion_' if k != 'bound_20' else ''}{k}": v
+           for sample, frame, treaty in (("un", un, "mtdsg_no"), ("oas", oas, "treaty"))
+           for k, v in adhesion_timing(frame, treaty).items()}
+    return {**out, **ideal_gaps(design)}
+
+
+def bound_reasons(published: dict, quantities: dict) -> dict[str, str]:
+    """For each published bound (:data:`BOUNDS`), whether ours lies on the paper's side of it."""
+    out = {}
+    for item in published["items"]:
+        side = BOUNDS.get(item.get("quantity"))
+        ours = quantities.get(item.get("quantity"))
+        if side and ours is not None:
+            holds = ours > item["value"] if side == "above" else ours < item["value"]
+            out[item["id"]] = (f"the paper gives a bound (ours should lie {side} it): ours "
+                               f"{'does' if holds else 'does not'}")
+    return out
+
+
 def difference_reasons(published: dict, facts: dict) -> dict[str, str]:
     """Why each of our numbers differs from the paper's, one sentence per published item.
 
-    ``facts`` carries what the sentences quote: ``un_treaties``, ``oas_treaties``, ``clusters``,
+    ``facts`` carries what the sentences quote: ``un_treaties`` (``ieadb_treaties`` of them from the
+    IEADB in the wider universe), ``oas_treaties``, ``clusters``,
     ``n_security`` (UN treaties coded Security), ``constraints`` (the proxy used) and
     ``intervention_source``. Published values are not repeated here; they stay in the paper column.
     """
@@ -566,6 +654,9 @@ def difference_reasons(published: dict, facts: dict) -> dict[str, str]:
              "none": "left out"}[facts.get("constraints", "xconst")]
     universe = (f"MTDSG universe of {facts['un_treaties']} UN-deposited treaties instead of the paper's UNTS "
                 "sample; includes treaties never in force")
+    if facts.get("ieadb_treaties"):
+        universe = (f"{facts['un_treaties']} treaties (MTDSG plus {facts['ieadb_treaties']} IEADB agreements in force) "
+                    "instead of the paper's UNTS sample; the MTDSG part includes treaties never in force")
     partial = (f"illustrative column: {facts['oas_treaties']} OAS instruments coded in GGO, not the paper's list "
                "of OAS treaties (OAS tables not registered)")
     by_term = {
@@ -605,6 +696,13 @@ def difference_reasons(published: dict, facts: dict) -> dict[str, str]:
                 reasons[item["id"]] = f"{lead}; {by_term[item['term']]}"
         elif item["quantity"] in ("oas_treaties", "un_treaties"):
             reasons[item["id"]] = partial if item["quantity"] == "oas_treaties" else universe
+        elif item["quantity"] in BOUNDS or "_adhesion_" in item["quantity"]:
+            lead = partial if item["quantity"].startswith("oas_") else universe
+            timing = ("years each pair is followed (to consent or 2015), our reading of the paper's time to "
+                      "adhesion" if "_adhesion_" in item["quantity"] else
+                      "Kaplan-Meier share of pairs bound 20 years after adoption" if "bound_20" in item["quantity"]
+                      else "mean yearly gap in the 2024 ideal-point release")
+            reasons[item["id"]] = timing if item["quantity"].startswith("ideal_gap") else f"{lead}; {timing}"
         else:
             reasons[item["id"]] = f"{lead}; {counts[item['quantity'].split('.')[1]]}"
     return reasons
