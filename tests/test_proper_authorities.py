@@ -132,3 +132,34 @@ def test_igo_accessions_exclude_founders_and_new_states(real_mirror, monkeypatch
     assert (panel.joins_democratic + panel.joins_other == panel.joins_all).all()
     assert (panel.joins_small + panel.joins_large == panel.joins_all).all()
     assert panel.joins_all.sum() == len(joins)
+
+
+def test_imf_checks_count_each_inconsistency_once():
+    day = pd.Timestamp
+    table = pd.DataFrame({
+        "ccode": [100, 100, np.nan, 200],
+        "arrangement_type": ["SBA", "SBA", "EFF", "SBA"],
+        "approval_date": [day("1990-01-01"), day("1990-01-01"), day("1995-06-01"), day("2000-03-01")],
+        "expiration_date": [day("1991-01-01"), day("1991-01-01"), day("1994-06-01"), day("2001-03-01")],
+        "extended_expiration_date": [pd.NaT, pd.NaT, pd.NaT, day("2001-09-01")],
+        "cancellation_date": [pd.NaT, pd.NaT, pd.NaT, day("2001-06-01")],  # inside the extension: fine
+        "end_date": [day("1991-01-01"), day("1991-01-01"), day("1994-06-01"), day("2001-06-01")],
+    })
+    checks = pa.imf_checks(table)
+    assert checks["arrangements"] == 4
+    assert checks["no COW code in the approval year"] == 1
+    assert checks["expiration before approval"] == 1 and checks["end before approval"] == 1
+    assert checks["same country, type and approval date twice"] == 1
+    assert checks["cancelled after the (extended) expiration"] == 0
+    late = table.assign(cancellation_date=[pd.NaT, pd.NaT, pd.NaT, day("2002-01-01")])
+    assert pa.imf_checks(late)["cancelled after the (extended) expiration"] == 1
+
+
+def test_the_imf_propositions_are_tested_by_the_imf_models():
+    from ratify.comparison import SUPPORTED, compare
+
+    results = {"imf_entry": _result("imf_entry", "v2xlg_legcon", 0.05, 0.01, exponentiate=False),
+               "legcon_imf": _result("legcon_imf", "imf_program", 0.03, 0.01, exponentiate=False)}
+    table = compare(BOOK / "05-proper-authorities", results).query("kind == 'claim'").set_index("id")
+    assert table.loc["C13 / H1b", "verdict"] == SUPPORTED  # predicted +, estimate clearly positive
+    assert table.loc["H4-imf", "verdict"] != SUPPORTED  # predicted -, estimate positive

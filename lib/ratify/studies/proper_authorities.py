@@ -37,6 +37,7 @@ from ..diffusion import bound_share
 from ..models import complete, event_time_dummies, fit_linear, fit_poisson, unit_trends
 from ..panels import add_constraints, add_democracy, add_gdp_per_capita, add_igo_count, add_measure, add_region
 from ..panels import add_ratification_rules, keep_merges, state_years
+from ..panels.finance import add_imf_arrangements
 from ..provenance import built_by
 from ..risksets import counting_process, event_years, validate
 from ..sources.provenance import origin
@@ -523,11 +524,69 @@ def fit_constraint_models(start: int = 1970, end: int = 2014) -> dict:
     return out
 
 
+# --- the IMF: bringing in the Fund, and conditionality on the ratifiers -------------------------
+
+@cached
+@built_by
+def imf_entry_panel(start: int = 1970, end: int = 2014) -> pd.DataFrame:
+    """COW state-years (A3's window: V-Dem's constraints start in 1970) with ``imf_new`` (an IMF arrangement approved in the year) and last year's
+    V-Dem constraints, BMR democracy and ln GDP per capita: who brings in the Fund."""
+    return (state_years("cow", start, end)[["ccode", "year"]]
+            .pipe(add_constraints, lag=1)
+            .pipe(add_democracy, "bmr", lag=1)
+            .pipe(add_gdp_per_capita, lag=1)
+            .pipe(add_imf_arrangements))
+
+
+IMF_LABELS = {"v2xlg_legcon": "Legislative constraints (last year)", "bmr_democracy": "Democracy last year (BMR)",
+              "ln_gdppc": "ln GDP per capita (last year)", "imf_program": "Under an IMF arrangement last year",
+              "igo_full_10": "IGO memberships (per 10, last year)"}
+
+
+@cached
+def fit_imf_models(start: int = 1970, end: int = 2014) -> dict:
+    """The chapter's two IMF tests, linear with country and year fixed effects, SEs clustered by country:
+
+    * ``imf_entry``: a new arrangement approved in the year (0/1, a linear probability model) on last
+      year's legislative constraints, democracy and income (H1b: blocked initiators bring in the Fund);
+    * ``legcon_imf``: legislative constraints on being under an arrangement last year, with A3's
+      controls (the text's remark that IMF structural-adjustment lending constrains non-executive
+      institutions).
+    """
+    src = ["imf_arrangements", "vdem_constraints"]
+    entry = fit_linear(imf_entry_panel(start, end), "imf_new", ["v2xlg_legcon", "bmr_democracy", "ln_gdppc"],
+                       fixed_effects=FE, name="imf_entry", label="New IMF arrangement (linear probability)",
+                       sources=[*src, "bmr", "wdi_gdppc"])
+    panel = constraints_panel(start, end, 1).pipe(add_imf_arrangements, lag=1)
+    legcon = fit_linear(panel, "v2xlg_legcon", ["imf_program", *A3_TERMS], fixed_effects=FE, name="legcon_imf",
+                        label="Legislative constraints, IMF arrangement last year", sources=[*src, "cow_igo_sy"])
+    return {"imf_entry": entry, "legcon_imf": legcon}
+
+
+def imf_checks(arrangements: pd.DataFrame) -> pd.Series:
+    """Consistency checks of the IMF arrangement table (it comes without a provenance note): counts of
+    arrangements failing each check (0 everywhere is what a clean table gives)."""
+    ends = arrangements.end_date.fillna(arrangements.expiration_date)
+    planned = arrangements.extended_expiration_date.fillna(arrangements.expiration_date)  # after any extension
+    cancelled = arrangements.cancellation_date.notna()
+    return pd.Series({
+        "arrangements": len(arrangements),
+        "no COW code in the approval year": int(arrangements.ccode.isna().sum()),
+        "no approval date": int(arrangements.approval_date.isna().sum()),
+        "expiration before approval": int((arrangements.expiration_date < arrangements.approval_date).sum()),
+        "end before approval": int((ends < arrangements.approval_date).sum()),
+        "cancelled after the (extended) expiration": int((cancelled & (arrangements.cancellation_date > planned)).sum()),
+        "same country, type and approval date twice": int(arrangements.duplicated(
+            ["ccode", "arrangement_type", "approval_date"]).sum()),
+    })
+
+
 __all__ = [
     "A1_LABELS", "A2_TERMS", "A3_TERMS", "ACCESSION_MODELS", "Design", "EVENT_WINDOW", "RATIFICATION_MODELS",
     "RATIFIER_MEASURES", "TREATIES", "TREATY_SETS", "accession_panel", "constraints_panel", "diffusion_shares",
     "entry_tercile", "first_transition", "fit_accession_models", "fit_constraint_models", "fit_key_models",
-    "fit_ratification_models", "gatt_wto_sample", "igo_accessions", "new_democracy",
+    "fit_imf_models", "fit_ratification_models", "gatt_wto_sample", "igo_accessions", "imf_checks",
+    "imf_entry_panel", "IMF_LABELS", "new_democracy",
     "ratification_covariates", "ratification_frame", "ratification_risk_set", "ratifier_panel",
     "signatures_and_consents", "treaty_set", "treaty_table",
 ]
