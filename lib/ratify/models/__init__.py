@@ -22,7 +22,7 @@ from .cox import CoxFit, fit_cox
 from .curves import kaplan_meier, subject_spells, survival_table
 from .event_study import event_path, event_term, event_time_dummies
 from .fractional import FractionalFit, fit_beta_regression, fit_fractional_logit
-from .frames import complete
+from .frames import complete, unit_trends
 from .ipw import fit_ipw_linear, ipw_weights
 from .kink import hinge, kink_search
 from .linear import RegressionFit, fit_linear
@@ -30,7 +30,7 @@ from .ordinal import OrderedFit, fit_ordered_logit
 from .poisson import fit_poisson
 from .results import ModelResult, terms_table
 
-__all__ = ["CoxFit", "FractionalFit", "ModelResult", "OrderedFit", "RegressionFit", "complete", "event_path",
+__all__ = ["CoxFit", "FractionalFit", "ModelResult", "OrderedFit", "RegressionFit", "complete", "unit_trends", "event_path",
            "event_term", "event_time_dummies", "fit_beta_regression", "fit_cox", "fit_fractional_logit",
            "fit_ipw_linear", "fit_linear", "fit_ordered_logit", "fit_poisson", "hinge", "ipw_weights", "kaplan_meier",
            "kink_search", "subject_spells", "survival_table", "terms_table"]

@@ -35,3 +35,24 @@ def complete(frame: pd.DataFrame, columns: list[str], *, keys: tuple[str, ...] =
     used = used.astype({c: float for c in numeric} | {k: "int64" for k in keys if k in used.columns})
     used.attrs = frame.attrs
     return used
+
+
+def unit_trends(frame: pd.DataFrame, unit: str = "ccode", time: str = "year",
+                min_periods: int = 3) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` with one linear time trend per unit (centred on the frame's mean ``time``, zero for
+    other units), and the new columns' names, for a fixed-effects model with unit-specific trends.
+
+    Units observed in fewer than ``min_periods`` distinct periods get no trend (it would fit their
+    few points exactly), and the first unit is left out: with unit and period effects in the model,
+    a trend for every unit is collinear with the period effects. Fit on the complete-case frame
+    (:func:`complete`), so the trends are centred on the rows the model uses.
+    """
+    centred = frame[time] - frame[time].mean()
+    spread = frame.groupby(unit)[time].nunique()
+    codes = sorted(spread.index[spread >= min_periods])[1:]
+    names = [f"trend_{code}" for code in codes]
+    trends = pd.DataFrame({name: centred.where(frame[unit] == code, 0.0) for name, code in zip(names, codes)},
+                          index=frame.index)
+    out = pd.concat([frame, trends], axis=1)
+    out.attrs = frame.attrs  # concat drops attrs: keep the merge record (it names the sources)
+    return out, names

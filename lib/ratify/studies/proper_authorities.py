@@ -2,18 +2,20 @@
 
 The text is theory, so this module turns three of its claims into analyses:
 
-* **A1, the ratifier stage on the clock.** Country-treaty-years from a state's signature
+* **A1, the ratifier stage on the clock** (:func:`fit_ratification_models`). Country-treaty-years from a state's signature
   of a UN-deposited treaty to its ratification (or from the treaty's adoption, or the
   state's independence if later: left truncation), with ratifier strength measured by
   V-Dem legislative/judicial constraints, Polity's executive constraints or Simmons'
   ratification-rules scale. Cox, stratified by treaty, clustered by country.
-* **A2, IOs as surrogate ratifiers.** Country-year counts of accessions to existing IGOs
+* **A2, IOs as surrogate ratifiers** (:func:`fit_accession_models`). Country-year counts of accessions to existing IGOs
   (COW IGO v3), split by the IGO's democratic density and size, against recent
   democratisation (BMR). Poisson with country and year fixed effects.
-* **A3, the "democracy deficit".** V-Dem legislative constraints on lagged IGO exposure,
+* **A3, the "democracy deficit"** (:func:`fit_constraint_models`). V-Dem legislative constraints on lagged IGO exposure,
   two-way fixed effects, and an event study around GATT/WTO accession.
 
-The estimators (Cox, Poisson and linear with fixed effects, event-time dummies) are in
+Every choice of A1 is a field of :class:`Design` (the notebook's parameters, the variant
+runner's and the multiverse's); A2 and A3 take their few windows as arguments. The estimators
+(Cox, Poisson and linear with fixed effects, event-time dummies, unit trends) are in
 ``ratify.models``; this module specifies the samples and the models.
 
 Treaty attributes (issue area, delegation, cost) are the chapter's own a-priori coding,
@@ -22,15 +24,20 @@ with a rationale for each; every date comes from the registered UN Treaty Collec
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
 import numpy as np
 import pandas as pd
 
-from ..cache import cached
+from ..cache import cached, data_builder
+from ..design import MODEL, Between, StudyDesign
 from ..diffusion import bound_share
-from ..models import complete, event_time_dummies, fit_linear, fit_poisson
-from ..models.results import ModelResult
+from ..models import complete, event_time_dummies, fit_linear, fit_poisson, unit_trends
 from ..panels import add_constraints, add_democracy, add_gdp_per_capita, add_igo_count, add_measure, add_region
 from ..panels import add_ratification_rules, keep_merges, state_years
+from ..panels.finance import add_imf_arrangements
 from ..provenance import built_by
 from ..risksets import counting_process, event_years, validate
 from ..sources.provenance import origin
@@ -74,11 +81,26 @@ RATIFIER_MEASURES = {
 }
 
 
-def treaty_set(name: str) -> list[str]:
-    """MTDSG numbers of a named set (``all``, ``human_rights``, ``delegation``, ...)."""
-    if name not in TREATY_SETS:
-        raise ValueError(f"treaty_set={name!r}; choose one of {sorted(TREATY_SETS)}")
-    return TREATY_SETS[name]
+
+@dataclass(frozen=True, repr=False)
+class Design(StudyDesign):
+    """Every choice of the ratification-clock analysis (A1), with the book's as defaults (the notebook's parameters)."""
+
+    treaty_set: Literal["all", "human_rights", "delegation", "environment", "security", "no_delegation"] = "all"  # which of the fourteen UN treaties enter the risk set (coded in proper_authorities.TREATIES)
+    risk_start: Literal["signature", "opening"] = "signature"  # clock start: the state's own signature (signatories only), or the treaty's adoption (all states)
+    ratifier_measure: Literal["legcon", "jucon", "horacc", "xconst", "ratrules"] = "legcon"  # ratifier strength: V-Dem legislative/judicial constraints or horizontal accountability, Polity5 xconst, Simmons' scale
+    start_year: Annotated[int, Between(1966, 2000)] = 1966  # first calendar year of the risk set
+    end_year: Annotated[int, Between(1995, 2014)] = 2014  # last year; spells are censored at its end (the MTDSG scrape is of March 2015)
+    lag_years: Annotated[int, Between(0, 3)] = 1  # lag of the time-varying country covariates, in years
+    new_democracy_window: Annotated[int, Between(1, 15)] = 5  # a BMR democracy at most this many years old counts as new
+    diffusion: Literal["global", "region", "none"] = "global"  # share of other states already bound: all states, the same World Bank region, or left out
+    include_successions: bool = False  # keep states whose first consent was a succession (their consent is then the event)
+    ties: Annotated[Literal["efron", "breslow"], MODEL] = "efron"  # tied ratification years in the Cox partial likelihood
+
+
+def treaty_set(design: Design) -> list[str]:
+    """MTDSG numbers of the design's treaty set (``all``, ``human_rights``, ``delegation``, ...)."""
+    return TREATY_SETS[design.treaty_set]
 
 
 def treaty_table(treaties: list[str] | None = None) -> pd.DataFrame:
@@ -148,9 +170,9 @@ def new_democracy(panel: pd.DataFrame, window: int) -> pd.Series:
 
 # --- A1: the ratification risk set ----------------------------------------------------------
 
-@cached
-def ratification_risk_set(treaties: tuple[str, ...], risk_start: str = "signature", start_year: int = 1966,
-                          end_year: int = 2014, include_successions: bool = False) -> pd.DataFrame:
+@data_builder  # shared by every design with the same clock and window (the ratifier measure, lag... aside)
+def ratification_risk_set(treaties: tuple[str, ...], risk_start: Literal["signature", "opening"] = "signature",
+                          start_year: int = 1966, end_year: int = 2014, include_successions: bool = False) -> pd.DataFrame:
     """Country-treaty-years at risk of consenting to be bound, in counting-process form.
 
     ``risk_start="signature"``: signatories only, from the year of their own signature
@@ -161,8 +183,6 @@ def ratification_risk_set(treaties: tuple[str, ...], risk_start: str = "signatur
     state's exit from the COW system. States whose first consent is a succession are
     left out unless ``include_successions``: they inherited the decision.
     """
-    if risk_start not in ("signature", "opening"):
-        raise ValueError(f"risk_start={risk_start!r}; use 'signature' or 'opening'")
     treaties = list(treaties)
     meta = treaty_table(treaties)
     acts = signatures_and_consents(treaties)
@@ -212,40 +232,37 @@ def diffusion_shares(treaties: list[str], start_year: int, end_year: int, group:
 A1_CONTROLS = ["polyarchy_z", "ln_gdppc", "cold_war"]
 
 
-@cached
+@data_builder
 @built_by
-def a1_frame(treaty_set_name: str = "all", risk_start: str = "signature", ratifier_measure: str = "legcon",
-             start_year: int = 1966, end_year: int = 2014, lag_years: int = 1, new_democracy_window: int = 5,
-             diffusion: str = "global", include_successions: bool = False) -> pd.DataFrame:
-    """The A1 analysis frame: risk set + lagged ratifier measures, democracy, diffusion, interactions.
+def ratification_frame(data: Design) -> pd.DataFrame:
+    """The A1 analysis frame for a design's data choices (``design.data_choices()``): risk set + lagged
+    ratifier measures, democracy, diffusion, interactions.
 
     ``ratifier_z`` is the chosen measure standardised over the risk set's rows (so hazard
     ratios are per standard deviation and comparable across measures).
     """
-    if ratifier_measure not in RATIFIER_MEASURES:
-        raise ValueError(f"ratifier_measure={ratifier_measure!r}; choose one of {sorted(RATIFIER_MEASURES)}")
-    if diffusion not in ("global", "region", "none"):
-        raise ValueError(f"diffusion={diffusion!r}; use 'global', 'region' or 'none'")
-    treaties = treaty_set(treaty_set_name)
-    rs = ratification_risk_set(tuple(treaties), risk_start, start_year, end_year, include_successions)
+    treaties = treaty_set(data)
+    rs = ratification_risk_set(tuple(treaties), data.risk_start, data.start_year, data.end_year,
+                               data.include_successions)
     attrs = dict(rs.attrs)
-    panel = ratifier_panel(start_year, end_year, lag_years).drop(columns=["stateabb", "statename"])
+    panel = ratifier_panel(data.start_year, data.end_year, data.lag_years).drop(columns=["stateabb", "statename"])
     df = rs.merge(panel, on=["ccode", "year"], how="left")
-    if diffusion != "none":
-        shares = diffusion_shares(treaties, start_year, end_year, None if diffusion == "global" else "region")
+    if data.diffusion != "none":
+        shares = diffusion_shares(treaties, data.start_year, data.end_year,
+                                  None if data.diffusion == "global" else "region")
         df = df.merge(shares, on=["ccode", "year", "mtdsg_no"], how="left")
         df["share_bound_10"] = 10 * df.share_bound
-    col = RATIFIER_MEASURES[ratifier_measure][0]
+    col = RATIFIER_MEASURES[data.ratifier_measure][0]
     df["ratifier"] = df[col].astype(float)
     df["ratifier_z"] = (df.ratifier - df.ratifier.mean()) / df.ratifier.std()
     df["polyarchy_z"] = (df.v2x_polyarchy - df.v2x_polyarchy.mean()) / df.v2x_polyarchy.std()
     df["ratrules_pts"] = df.ratrules.astype(float)
-    df["new_democracy"] = new_democracy(df, new_democracy_window)
+    df["new_democracy"] = new_democracy(df, data.new_democracy_window)
     df["newdem_x_delegation"] = df.new_democracy * df.delegation
     df["ratifier_x_costly"] = df.ratifier_z * df.costly
     df["polyarchy_x_costly"] = df.polyarchy_z * df.costly
     df["cold_war"] = (df.year <= 1989).astype(int)
-    df.attrs = {**attrs, "merges": panel.attrs.get("merges", []), "ratifier_measure": ratifier_measure,
+    df.attrs = {**attrs, "merges": panel.attrs.get("merges", []), "ratifier_measure": data.ratifier_measure,
                 "ratifier_column": col, "derived": {  # model column -> merged columns (the trail of each term)
                     "ratifier_z": [col], "ratifier_x_costly": [col], "polyarchy_z": ["v2x_polyarchy"],
                     "polyarchy_x_costly": ["v2x_polyarchy"], "new_democracy": ["bmr_democracy", "bmr_duration"],
@@ -253,12 +270,17 @@ def a1_frame(treaty_set_name: str = "all", risk_start: str = "signature", ratifi
     return df
 
 
-def a1_specs(ratifier_measure: str, diffusion: str) -> dict[str, list[str]]:
+#: The three A1 Cox models: name -> label.
+RATIFICATION_MODELS = {"cox_ratifiers": "A1 M1: ratifier strength", "cox_rules": "A1 M2: + ratification rules",
+                       "cox_moderators": "A1 M3: + moderators"}
+
+
+def ratification_covariates(design: Design) -> dict[str, list[str]]:
     """Covariates of the three A1 models (the Simmons scale enters M2 unless it is the ratifier measure)."""
-    base = ["ratifier_z", *A1_CONTROLS] + ([] if diffusion == "none" else ["share_bound_10"])
-    rules = ([] if ratifier_measure == "ratrules" else ["ratrules_pts"]) + base
+    base = ["ratifier_z", *A1_CONTROLS] + ([] if design.diffusion == "none" else ["share_bound_10"])
+    rules = ([] if design.ratifier_measure == "ratrules" else ["ratrules_pts"]) + base
     moderators = base + ["new_democracy", "newdem_x_delegation", "ratifier_x_costly", "polyarchy_x_costly"]
-    return {"a1_ratifiers": base, "a1_rules": rules, "a1_moderators": moderators}
+    return dict(zip(RATIFICATION_MODELS, [base, rules, moderators]))
 
 
 INTERACTION_MODERATOR = {"newdem_x_delegation": "delegation", "ratifier_x_costly": "costly",
@@ -274,30 +296,49 @@ A1_LABELS = {
 }
 
 
+def fit_ratification_models(design: Design, models=None, perturb=None) -> dict:
+    """The A1 Cox models named in ``models`` (all three by default) under ``design``, stratified by
+    treaty and clustered by country: name -> CoxFit. ``perturb`` is applied to the frame before
+    fitting (the multiverse's null)."""
+    unknown = sorted(set(models or ()) - set(RATIFICATION_MODELS))
+    if unknown:
+        raise KeyError(f"no A1 model {unknown[0]!r}; the models are {list(RATIFICATION_MODELS)}")
+    if perturb is None and models is None:
+        return _ratification_fits(design)
+    df = ratification_frame(design.data_choices())
+    return _fit_ratification(perturb(df) if perturb else df, design, models)
+
+
 @cached
-def fit_a1(treaty_set_name: str = "all", risk_start: str = "signature", ratifier_measure: str = "legcon",
-           start_year: int = 1966, end_year: int = 2014, lag_years: int = 1, new_democracy_window: int = 5,
-           diffusion: str = "global", include_successions: bool = False, ties: str = "efron") -> dict:
-    """The three A1 Cox models (stratified by treaty, clustered by country): name -> CoxFit."""
+def _ratification_fits(design: Design) -> dict:
+    """All three A1 fits under ``design``, stored (the propositions page and the variants reuse them)."""
+    return _fit_ratification(ratification_frame(design.data_choices()), design, None)
+
+
+def _fit_ratification(df: pd.DataFrame, design: Design, models) -> dict:
     from ..models import fit_cox
 
-    df = a1_frame(treaty_set_name, risk_start, ratifier_measure, start_year, end_year, lag_years,
-                  new_democracy_window, diffusion, include_successions)
-    labels = {"a1_ratifiers": "A1 M1: ratifier strength", "a1_rules": "A1 M2: + ratification rules",
-              "a1_moderators": "A1 M3: + moderators"}
     fits = {}
     # on the opening clock every state at risk of a treaty shares its calendar year at each
     # analysis time, so purely calendar covariates are constant within every risk set
-    calendar_only = {"cold_war", "share_bound_10"} if risk_start == "opening" and diffusion == "global" else (
-        {"cold_war"} if risk_start == "opening" else set())
-    for name, covs in a1_specs(ratifier_measure, diffusion).items():
+    opening = design.risk_start == "opening"
+    calendar_only = ({"cold_war", "share_bound_10"} if design.diffusion == "global" else {"cold_war"}) if opening else set()
+    for name, covs in ratification_covariates(design).items():
+        if models is not None and name not in models:
+            continue
         covs = [c for c in covs if c not in calendar_only]
         # an interaction with a moderator that is constant in this treaty set duplicates its main term
         usable = [c for c in covs if df[c].notna().any() and df[c].nunique() > 1
                   and not (c in INTERACTION_MODERATOR and df[INTERACTION_MODERATOR[c]].nunique() < 2)]
-        fits[name] = fit_cox(df, usable, strata="mtdsg_no", cluster="ccode", ties=ties, subject=["ccode", "mtdsg_no"],
-                             name=name, label=labels[name], sources=["untc_mtdsg_2015", "cow_states"])
+        fits[name] = fit_cox(df, usable, strata="mtdsg_no", cluster="ccode", ties=design.ties,
+                             subject=["ccode", "mtdsg_no"], name=name, label=RATIFICATION_MODELS[name],
+                             sources=["untc_mtdsg_2015", "cow_states"])
     return fits
+
+
+def fit_key_models(design: Design, models=None, perturb=None) -> dict:
+    """The study contract (CONTRIBUTING.md): ``ModelResult`` of each named A1 Cox model under ``design``."""
+    return {name: fit.result for name, fit in fit_ratification_models(design, models, perturb).items()}
 
 
 def entry_tercile(df: pd.DataFrame, column: str = "ratifier") -> pd.Series:
@@ -353,7 +394,7 @@ def igo_accessions(start: int = 1966, end: int = 2014) -> pd.DataFrame:
 
 @cached
 @built_by
-def a2_panel(start: int = 1966, end: int = 2014, transition_window: int = 3, lag: int = 1) -> pd.DataFrame:
+def accession_panel(start: int = 1966, end: int = 2014, transition_window: int = 3, lag: int = 1) -> pd.DataFrame:
     """Country-years with accession counts (all, democratic/other IGOs, small/large IGOs) and
     a BMR democratisation indicator: a transition to democracy in ``year`` or the
     ``transition_window - 1`` years before."""
@@ -389,35 +430,6 @@ def a2_panel(start: int = 1966, end: int = 2014, transition_window: int = 3, lag
 EVENT_WINDOW = (-5, 10)
 
 
-def fit_poisson_fe(frame: pd.DataFrame, outcome: str, terms: list[str], *, name: str, label: str,
-                   sources: list[str]) -> tuple[ModelResult, pd.DataFrame]:
-    """Poisson with country and year fixed effects, SEs clustered by country; countries that never
-    join anything drop out (their fixed effect would be minus infinity). See :func:`ratify.models.fit_poisson`."""
-    fit = fit_poisson(frame, outcome, terms, fixed_effects=("ccode", "year"), name=name, label=label, sources=sources)
-    return fit.result, fit.frame
-
-
-def fit_twfe(frame: pd.DataFrame, outcome: str, terms: list[str], *, name: str, label: str,
-             sources: list[str], trends: bool = False) -> tuple[ModelResult, pd.DataFrame]:
-    """OLS with country and year fixed effects (optionally country trends), SEs clustered by country
-    under the book's convention (:func:`ratify.models.fit_linear`)."""
-    used = complete(frame, [outcome, *terms, "ccode", "year"])
-    trend_cols = []
-    if trends:  # one linear trend per country except the first: all of them would sum to the year effects
-        centred = used.year - used.year.mean()
-        spread = used.groupby("ccode").year.nunique()
-        codes = sorted(spread.index[spread >= 3])[1:]
-        trend_cols = [f"trend_{code}" for code in codes]
-        trend = pd.DataFrame({c: centred.where(used.ccode == code, 0.0) for c, code in zip(trend_cols, codes)})
-        used = pd.concat([used, trend], axis=1)
-        used.attrs = frame.attrs  # concat drops attrs: keep the merge record (it names the sources)
-    fit = fit_linear(used, outcome, terms + trend_cols, fixed_effects=("ccode", "year"), report=terms, name=name,
-                     label=label, sources=sources)
-    if trends:
-        fit.result.model += " + country trends"
-    return fit.result, fit.frame[["ccode", "year", outcome, *terms]]
-
-
 def first_transition(panel: pd.DataFrame) -> pd.Series:
     """Each row's country's first BMR transition to democracy inside the panel (missing if none)."""
     first = panel.groupby("ccode").transition_year.transform("min")
@@ -428,7 +440,7 @@ def first_transition(panel: pd.DataFrame) -> pd.Series:
 
 @cached
 @built_by
-def a3_panel(start: int = 1970, end: int = 2014, exposure_lag: int = 1) -> pd.DataFrame:
+def constraints_panel(start: int = 1970, end: int = 2014, exposure_lag: int = 1) -> pd.DataFrame:
     """Country-years 1970-2014: V-Dem constraints (current), IGO count lagged ``exposure_lag``
     years, ln GDP per capita and BMR democracy lagged one year, and the first year of full
     GATT or WTO membership."""
@@ -451,18 +463,22 @@ def a3_panel(start: int = 1970, end: int = 2014, exposure_lag: int = 1) -> pd.Da
 # --- the A2 and A3 model sets (cached, so the propositions page reuses them) ------------------
 
 A2_TERMS = ["democratizing", "bmr_democracy", "ln_gdppc", "igo_full_10"]
-A2_OUTCOMES = {"a2_all": ("joins_all", "All accessions"), "a2_democratic": ("joins_democratic", "Democratic IGOs"),
-               "a2_other": ("joins_other", "Less democratic IGOs"), "a2_small": ("joins_small", "Small IGOs"),
-               "a2_large": ("joins_large", "Large IGOs")}
+#: The A2 Poisson models: name -> (count of accessions, label).
+ACCESSION_MODELS = {"accessions_all": ("joins_all", "All accessions"),
+                    "accessions_democratic": ("joins_democratic", "Democratic IGOs"),
+                    "accessions_other": ("joins_other", "Less democratic IGOs"),
+                    "accessions_small": ("joins_small", "Small IGOs"), "accessions_large": ("joins_large", "Large IGOs")}
+FE = ("ccode", "year")  # country and year fixed effects, SEs clustered by country (the models' default)
 
 
 @cached
-def fit_a2(start: int = 1966, end: int = 2014, transition_window: int = 3) -> dict:
-    """A2 Poisson models by kind of IGO: name -> (ModelResult, model frame)."""
-    panel = a2_panel(start, end, transition_window)
-    return {name: fit_poisson_fe(panel, outcome, A2_TERMS, name=name, label=label,
-                                 sources=["igo_memberships", "vdem_simple", "bmr"])
-            for name, (outcome, label) in A2_OUTCOMES.items()}
+def fit_accession_models(start: int = 1966, end: int = 2014, transition_window: int = 3) -> dict:
+    """A2 Poisson models of IGO accessions by kind of IGO, country and year effects: name -> RegressionFit.
+    Countries that never join anything drop out (their fixed effect would be minus infinity)."""
+    panel = accession_panel(start, end, transition_window)
+    return {name: fit_poisson(panel, outcome, A2_TERMS, fixed_effects=FE, name=name, label=label,
+                              sources=["igo_memberships", "vdem_simple", "bmr"])
+            for name, (outcome, label) in ACCESSION_MODELS.items()}
 
 
 A3_TERMS = ["igo_full_10", "ln_gdppc"]
@@ -477,34 +493,100 @@ def gatt_wto_sample(panel: pd.DataFrame, first_year: int = 1975) -> pd.DataFrame
 
 
 @cached
-def fit_a3(start: int = 1970, end: int = 2014) -> dict:
-    """A3 two-way fixed-effects models: name -> (ModelResult, model frame)."""
+def fit_constraint_models(start: int = 1970, end: int = 2014) -> dict:
+    """A3 two-way fixed-effects models of legislative (and judicial) constraints on IGO exposure and
+    GATT/WTO accession: name -> RegressionFit."""
     src = ["vdem_constraints", "cow_igo_sy"]
     out = {}
     for lag in (1, 5, 10):
-        name = "a3_legcon" if lag == 1 else f"a3_legcon_lag{lag}"
-        out[name] = fit_twfe(a3_panel(start, end, lag), "v2xlg_legcon", A3_TERMS, name=name,
-                             label=f"Legislative constraints, IGOs lag {lag}", sources=src)
-    panel = a3_panel(start, end, 1)
-    out["a3_jucon"] = fit_twfe(panel, "v2x_jucon", A3_TERMS, name="a3_jucon", label="Judicial constraints (comparison)",
-                               sources=src)
-    out["a3_legcon_dem"] = fit_twfe(panel[panel.bmr_democracy == 1], "v2xlg_legcon", A3_TERMS, name="a3_legcon_dem",
-                                    label="Legislative constraints, democracies only", sources=[*src, "bmr"])
-    out["a3_legcon_trend"] = fit_twfe(panel, "v2xlg_legcon", A3_TERMS, name="a3_legcon_trend",
-                                      label="Legislative constraints, + country trends", sources=src, trends=True)
+        name = "legcon_igos" if lag == 1 else f"legcon_igos_lag{lag}"
+        out[name] = fit_linear(constraints_panel(start, end, lag), "v2xlg_legcon", A3_TERMS, fixed_effects=FE,
+                               name=name, label=f"Legislative constraints, IGOs lag {lag}", sources=src)
+    panel = constraints_panel(start, end, 1)
+    out["jucon_igos"] = fit_linear(panel, "v2x_jucon", A3_TERMS, fixed_effects=FE, name="jucon_igos",
+                                   label="Judicial constraints (comparison)", sources=src)
+    out["legcon_igos_dem"] = fit_linear(panel[panel.bmr_democracy == 1], "v2xlg_legcon", A3_TERMS, fixed_effects=FE,
+                                        name="legcon_igos_dem", label="Legislative constraints, democracies only",
+                                        sources=[*src, "bmr"])
+    used, trends = unit_trends(complete(panel, ["v2xlg_legcon", *A3_TERMS, "ccode", "year"]))
+    trended = fit_linear(used, "v2xlg_legcon", A3_TERMS + trends, fixed_effects=FE, report=A3_TERMS,
+                         name="legcon_igos_trend", label="Legislative constraints, + country trends", sources=src)
+    trended.result.model += " + country trends"
+    out["legcon_igos_trend"] = dataclasses.replace(trended, frame=trended.frame.drop(columns=trends))
     sample = gatt_wto_sample(panel)
     ev_panel, ev_terms = event_time_dummies(sample, "gatt_wto_year", EVENT_WINDOW)
-    out["a3_event"] = fit_twfe(ev_panel, "v2xlg_legcon", ev_terms + ["ln_gdppc"], name="a3_event",
-                               label="A3 event study (GATT/WTO accession)", sources=["vdem_constraints", "igo_memberships"])
-    out["a3_wto"] = fit_twfe(sample, "v2xlg_legcon", ["post_accession", "ln_gdppc"], name="a3_wto",
-                             label="A3 after GATT/WTO accession", sources=["vdem_constraints", "igo_memberships"])
+    wto_src = ["vdem_constraints", "igo_memberships"]
+    out["legcon_gatt_event"] = fit_linear(ev_panel, "v2xlg_legcon", ev_terms + ["ln_gdppc"], fixed_effects=FE,
+                                          name="legcon_gatt_event", label="A3 event study (GATT/WTO accession)",
+                                          sources=wto_src)
+    out["legcon_gatt_wto"] = fit_linear(sample, "v2xlg_legcon", ["post_accession", "ln_gdppc"], fixed_effects=FE,
+                                        name="legcon_gatt_wto", label="A3 after GATT/WTO accession", sources=wto_src)
     return out
 
 
+# --- the IMF: bringing in the Fund, and conditionality on the ratifiers -------------------------
+
+@cached
+@built_by
+def imf_entry_panel(start: int = 1970, end: int = 2014) -> pd.DataFrame:
+    """COW state-years (A3's window: V-Dem's constraints start in 1970) with ``imf_new`` (an IMF arrangement approved in the year) and last year's
+    V-Dem constraints, BMR democracy and ln GDP per capita: who brings in the Fund."""
+    return (state_years("cow", start, end)[["ccode", "year"]]
+            .pipe(add_constraints, lag=1)
+            .pipe(add_democracy, "bmr", lag=1)
+            .pipe(add_gdp_per_capita, lag=1)
+            .pipe(add_imf_arrangements))
+
+
+IMF_LABELS = {"v2xlg_legcon": "Legislative constraints (last year)", "bmr_democracy": "Democracy last year (BMR)",
+              "ln_gdppc": "ln GDP per capita (last year)", "imf_program": "Under an IMF arrangement last year",
+              "igo_full_10": "IGO memberships (per 10, last year)"}
+
+
+@cached
+def fit_imf_models(start: int = 1970, end: int = 2014) -> dict:
+    """The chapter's two IMF tests, linear with country and year fixed effects, SEs clustered by country:
+
+    * ``imf_entry``: a new arrangement approved in the year (0/1, a linear probability model) on last
+      year's legislative constraints, democracy and income (H1b: blocked initiators bring in the Fund);
+    * ``legcon_imf``: legislative constraints on being under an arrangement last year, with A3's
+      controls (the text's remark that IMF structural-adjustment lending constrains non-executive
+      institutions).
+    """
+    src = ["imf_arrangements", "vdem_constraints"]
+    entry = fit_linear(imf_entry_panel(start, end), "imf_new", ["v2xlg_legcon", "bmr_democracy", "ln_gdppc"],
+                       fixed_effects=FE, name="imf_entry", label="New IMF arrangement (linear probability)",
+                       sources=[*src, "bmr", "wdi_gdppc"])
+    panel = constraints_panel(start, end, 1).pipe(add_imf_arrangements, lag=1)
+    legcon = fit_linear(panel, "v2xlg_legcon", ["imf_program", *A3_TERMS], fixed_effects=FE, name="legcon_imf",
+                        label="Legislative constraints, IMF arrangement last year", sources=[*src, "cow_igo_sy"])
+    return {"imf_entry": entry, "legcon_imf": legcon}
+
+
+def imf_checks(arrangements: pd.DataFrame) -> pd.Series:
+    """Consistency checks of the IMF arrangement table (it comes without a provenance note): counts of
+    arrangements failing each check (0 everywhere is what a clean table gives)."""
+    ends = arrangements.end_date.fillna(arrangements.expiration_date)
+    planned = arrangements.extended_expiration_date.fillna(arrangements.expiration_date)  # after any extension
+    cancelled = arrangements.cancellation_date.notna()
+    return pd.Series({
+        "arrangements": len(arrangements),
+        "no COW code in the approval year": int(arrangements.ccode.isna().sum()),
+        "no approval date": int(arrangements.approval_date.isna().sum()),
+        "expiration before approval": int((arrangements.expiration_date < arrangements.approval_date).sum()),
+        "end before approval": int((ends < arrangements.approval_date).sum()),
+        "cancelled after the (extended) expiration": int((cancelled & (arrangements.cancellation_date > planned)).sum()),
+        "same country, type and approval date twice": int(arrangements.duplicated(
+            ["ccode", "arrangement_type", "approval_date"]).sum()),
+    })
+
+
 __all__ = [
-    "A1_LABELS", "A2_OUTCOMES", "A2_TERMS", "A3_TERMS", "RATIFIER_MEASURES", "TREATIES",
-    "TREATY_SETS", "a1_frame", "a1_specs", "a2_panel", "a3_panel",
-    "EVENT_WINDOW", "diffusion_shares", "entry_tercile", "first_transition", "fit_a1",
-    "fit_a2", "fit_a3", "fit_poisson_fe", "fit_twfe", "gatt_wto_sample", "igo_accessions", "new_democracy",
-    "ratification_risk_set", "ratifier_panel", "signatures_and_consents", "treaty_set", "treaty_table"
+    "A1_LABELS", "A2_TERMS", "A3_TERMS", "ACCESSION_MODELS", "Design", "EVENT_WINDOW", "RATIFICATION_MODELS",
+    "RATIFIER_MEASURES", "TREATIES", "TREATY_SETS", "accession_panel", "constraints_panel", "diffusion_shares",
+    "entry_tercile", "first_transition", "fit_accession_models", "fit_constraint_models", "fit_key_models",
+    "fit_imf_models", "fit_ratification_models", "gatt_wto_sample", "igo_accessions", "imf_checks",
+    "imf_entry_panel", "IMF_LABELS", "new_democracy",
+    "ratification_covariates", "ratification_frame", "ratification_risk_set", "ratifier_panel",
+    "signatures_and_consents", "treaty_set", "treaty_table",
 ]
