@@ -7,6 +7,8 @@ rate, so the appendix shows exactly what was left out and why.
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from . import sources
@@ -24,7 +26,8 @@ KEYED_READERS = [
     ("undesa_ims_2020_destination", sources.read_ims_destination), ("unvotes", sources.read_unvotes),
     ("ucdp_onsets", sources.read_ucdp_onsets), ("archigos", sources.read_archigos),
     ("manytreaties_parties", sources.read_manytreaties_parties),
-    ("iab_brain_drain", sources.read_iab_brain_drain), ("ieadb_2026", sources.read_ieadb_memberships),
+    ("iab_brain_drain", functools.partial(sources.read_iab_brain_drain, borders="later")),  # as chapter 2 keys it
+    ("ieadb_2026", sources.read_ieadb_memberships),
     ("imf_arrangements", sources.read_imf_arrangements), ("wdi_oda", sources.read_oda_received),
 ]
 
