@@ -84,6 +84,11 @@ def test_a_universe_id_depends_on_its_choices_only(toy):
     (lambda m: m["exclude"].append({"why": "everything", "errors": ["cluster", "classical"]}),
      r"the exclusion rules leave no universe"),
     (lambda m: m.update(explode=True), r"unknown keys \['explode'\]"),
+    (lambda m: m.update(undefined=[{"why": "x", "quantity": "value_re", "capital": False}]),
+     r"undefined\[0\]: 'quantity' must name a key quantity, one of \['value_pooled', 'value_fe'\]; got 'value_re'"),
+    (lambda m: m.update(undefined=[{"quantity": "value_fe", "capital": False}]), r"undefined\[0\]: each rule needs a 'why:'"),
+    (lambda m: m.update(undefined=[{"why": "x", "quantity": "value_fe", "captial": False}]),
+     r"undefined\[0\]: unknown parameter 'captial'"),
 ])
 def test_a_bad_multiverse_is_refused_before_anything_runs(toy, change, message):
     edit(toy, lambda raw: change(raw["multiverse"]))
@@ -142,6 +147,43 @@ def test_a_failing_universe_is_recorded_and_the_others_go_on(toy):
     failed = table[table.fail]
     assert (failed.status == "error").all() and failed.estimate.isna().all()
     assert (table[~table.fail].status == "ok").all()
+
+
+def _capital_quantity(raw, *, undefined_when_capital: bool) -> None:
+    """Adds the capital-stock coefficient as a key quantity, declared undefined where ``capital`` is
+    ``undefined_when_capital`` (rightly when False: the model then has no capital term)."""
+    raw["key_quantities"].append({"id": "capital_pooled", "label": "Capital stock, pooled OLS",
+                                  "model": "pooled", "term": "capital", "scale": "coef"})
+    raw["multiverse"].update(vary={"capital": None, "errors": None}, exclude=[], undefined=[
+        {"why": "Without the control there is no capital coefficient.", "quantity": "capital_pooled",
+         "capital": undefined_when_capital}])
+
+
+def test_a_quantity_the_choices_leave_out_is_undefined_not_a_failure(toy):
+    edit(toy, lambda raw: _capital_quantity(raw, undefined_when_capital=False))
+    result = cli.invoke(app, ["multiverse", str(toy), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "4 of 4 universes ok" in result.output and "FAILED" not in result.output
+    table = engine.stored(load(toy))
+    capital = table[table.quantity == "capital_pooled"]
+    assert (capital[~capital.capital].status == "undefined").all() and capital[~capital.capital].estimate.isna().all()
+    assert (capital[~capital.capital].error == "Without the control there is no capital coefficient.").all()
+    assert (capital[capital.capital].status == "ok").all() and (table[table.quantity != "capital_pooled"].status == "ok").all()
+    assert json.loads((toy / "variants" / engine.STAMP_FILE).read_text())["failed_universes"] == 0
+    counts = specification.summary(universes.load(toy), table, "capital_pooled")
+    assert (counts["universes"], counts["undefined"], counts["estimated"]) == (2, 2, 2)
+
+
+def test_a_quantity_declared_undefined_but_estimated_is_an_error(toy):
+    edit(toy, lambda raw: _capital_quantity(raw, undefined_when_capital=True))
+    result = cli.invoke(app, ["multiverse", str(toy), "--no-progress"])
+    # the rule is the wrong way round: where it applies the model has the term, where it does not, the
+    # model lacks it, so every universe fails, each with its own message
+    assert result.exit_code == 1 and "0 of 4 universes ok" in result.output
+    assert "declares capital_pooled undefined here" in result.output and "pooled estimates capital" in result.output
+    table = engine.stored(load(toy)).query("quantity == 'capital_pooled'")
+    assert (table.status == "error").all()
+    assert table[~table.capital].error.str.contains("has no term 'capital'").all()
 
 
 def test_an_interrupted_run_resumes_where_it_stopped(toy, monkeypatch):

@@ -295,7 +295,7 @@ def multiverse(
         raise typer.Exit(130) from None
     status = engine.universe_status(table)
     failed = status[status != "ok"]
-    first_errors = table[table.universe.isin(failed.index) & (table.status != "ok")].drop_duplicates("universe")
+    first_errors = table[table.universe.isin(failed.index) & (table.status == "error")].drop_duplicates("universe")
     for r in first_errors.head(5).itertuples():
         typer.echo(f"FAILED {r.universe}: {r.error}", err=True)
     typer.echo(f"{len(status) - len(failed)} of {len(status)} universes ok ({len(declared.universes())} declared); "

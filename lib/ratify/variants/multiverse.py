@@ -46,7 +46,9 @@ PARTS_DIR = "multiverse.parts"
 FLUSH_EVERY = (25, 20.0)   # write a part file after this many universes or seconds, whichever first
 CHUNK = 4                  # universes of one data group sent to a worker at a time
 ESTIMATES = ["estimate", "std_error", "conf_low", "conf_high", "p_value"]
-STATUSES = ("ok", "error")
+UNDEFINED = "undefined"    # the universe's choices leave the quantity out of its model (``undefined:`` rules)
+STATUSES = ("ok", UNDEFINED, "error")
+SETTLED = ("ok", UNDEFINED)  # a universe whose quantities are all settled did not fail
 
 
 # --- one chunk of universes, in a worker ----------------------------------------------------------
@@ -108,7 +110,13 @@ def evaluate(folder: str, universes: list[tuple[int, str, dict]], perturb: Calla
         warned = "; ".join(dict.fromkeys(str(w.message) for w in caught))
         for q in wanted:
             row = {**base, "quantity": q.id, "status": "error", "error": error or "", "seconds": seconds}
-            if error is None:
+            why_undefined = multiverse.undefined_reason(q.id, design)
+            if error is None and why_undefined is not None:
+                terms = fitted[q.model].terms.term if q.model in fitted else ()
+                row.update(status=UNDEFINED, error=why_undefined) if q.term not in set(terms) else row.update(
+                    error=f"variants.yaml declares {q.id} undefined here ({why_undefined}) but {q.model} "
+                          f"estimates {q.term}: drop or narrow that 'undefined:' rule")
+            elif error is None:
                 try:
                     if q.model not in fitted:
                         raise KeyError(f"fit_key_models returned no model {q.model!r}; it returned {sorted(fitted)}")
@@ -199,7 +207,7 @@ def _store(multiverse: Multiverse, table: pd.DataFrame, *, hashes: dict, seconds
     tmp = path.with_suffix(".tmp")
     table.to_parquet(tmp, index=False)
     os.replace(tmp, path)
-    per_universe = table.groupby("universe").status.agg(lambda s: "ok" if (s == "ok").all() else "error")
+    per_universe = universe_status(table)
     (folder / STAMP_FILE).write_text(json.dumps({
         "sha256": stamp.combined(hashes), "inputs": hashes,
         "computed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -241,7 +249,7 @@ def evaluate_all(multiverse: Multiverse, universes: list[Universe], on_rows: Cal
     def done(rows: list[dict]) -> None:
         nonlocal failed
         on_rows(rows)
-        failed += len({r["universe"] for r in rows if r["status"] != "ok"})
+        failed += len({r["universe"] for r in rows if r["status"] not in SETTLED})
         bar.update(len({r["universe"] for r in rows}))
         if failed:
             bar.set_postfix_str(f"{failed} failed")
@@ -357,6 +365,7 @@ def run(chapter: str | Path | Chapter | Multiverse, *, jobs: int = 1, scheduler:
 
 
 def universe_status(table: pd.DataFrame) -> pd.Series:
-    """ok / error per universe (error when any of its key quantities failed)."""
-    return table.groupby("universe", sort=False).status.agg(lambda s: "ok" if (s == "ok").all() else "error")
+    """ok / error per universe (error when any of its key quantities failed; a quantity its
+    choices leave undefined is not a failure)."""
+    return table.groupby("universe", sort=False).status.agg(lambda s: "ok" if s.isin(SETTLED).all() else "error")
 

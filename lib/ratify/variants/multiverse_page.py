@@ -30,7 +30,8 @@ def counts_sentence(summary: dict) -> str:
     """One sentence per key quantity, written from its numbers."""
     sign = ("no published sign to compare with" if summary["paper_sign"] is None
             else f"{_pct(summary['share_paper_sign'])} have the paper's sign")
-    return (f"*{summary['label']}*: {summary['estimated']} of {summary['universes']} universes estimated it; "
+    undefined = (f" ({summary['undefined']} more leave it out by design)" if summary.get("undefined") else "")
+    return (f"*{summary['label']}*: {summary['estimated']} of {summary['universes']} universes estimated it{undefined}; "
             f"median {summary['median']:.3g}; p < .05 in {_pct(summary['share_significant'])}; {sign}.")
 
 
@@ -64,6 +65,11 @@ def show(chapter: Chapter) -> None:
     rules = [f"- {n} ruled out where {rule}: {rule.why}" for rule, n in spec.excluded().items()]
     if rules:
         display(Markdown("Exclusion rules:\n\n" + "\n".join(rules)))
+    undefined = [f"- *{next(q.label for q in chapter.key_quantities if q.id == rule.quantity)}* does not exist "
+                 f"where {rule}: {rule.why}" for rule in spec.undefined]
+    if undefined:
+        display(Markdown("Quantities some universes leave out (recorded as undefined, not as failures):\n\n"
+                         + "\n".join(undefined)))
     text = notice(chapter, multiverse.staleness(chapter), command=refresh_command(chapter), what="multiverse")
     if text:
         display(Markdown(text))

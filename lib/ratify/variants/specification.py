@@ -118,14 +118,16 @@ def published_sign(q: KeyQuantity, published: dict | None) -> int | None:
 
 
 def summary(multiverse: Multiverse, results: pd.DataFrame, quantity_id: str, published: dict | None = None) -> dict:
-    """Counts for one key quantity: universes, how many estimated it, the median estimate, the
-    share with p < .05, and the share with the paper's sign (None: no published sign)."""
+    """Counts for one key quantity: universes where it exists (and where the choices leave it
+    undefined), how many estimated it, the median estimate, the share with p < .05, and the
+    share with the paper's sign (None: no published sign)."""
     q = quantity(multiverse, quantity_id)
     data = curve(multiverse, results, quantity_id)
     effect = _coefficient_scale(q, data.estimate)
     sign = published_sign(q, published)
     return {"quantity": q.id, "label": q.label, "scale": q.scale,
-            "universes": int(results.loc[results.quantity == q.id, "universe"].nunique()),
+            "universes": int(results.loc[(results.quantity == q.id) & (results.status != "undefined"), "universe"].nunique()),
+            "undefined": int(results.loc[(results.quantity == q.id) & (results.status == "undefined"), "universe"].nunique()),
             "estimated": len(data),
             "median": float(data.estimate.median()) if len(data) else math.nan,
             "share_significant": float(data.significant.mean()) if len(data) else math.nan,

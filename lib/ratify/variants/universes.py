@@ -15,6 +15,18 @@ The block names the fields that vary and their values, and exclusion rules as da
           constraints: legcon
           end_year: {max: 1979}   # a value, a list of values, or {min, max}
 
+A key quantity that a universe's choices leave out of its model (the diffusion term when
+the design has no diffusion) is declared under ``undefined:``, each rule with its ``why``
+and the ``quantity`` it concerns::
+
+      undefined:
+        - why: With no diffusion term the models have no share already bound.
+          quantity: hr_diffusion
+          diffusion: none
+
+Such a universe records that quantity as ``undefined`` (with the reason), not as a failed
+fit; the engine checks the claim, so a model that does estimate it is an error.
+
 A universe is excluded when it matches every entry of some rule. Universes are the
 cartesian product of the varied values in the order written (the first parameter varies
 slowest), minus the excluded ones; each has a stable id (a hash of its changes), so a run
@@ -68,10 +80,12 @@ class Condition:
 
 @dataclass(frozen=True)
 class Rule:
-    """Exclude the universes that meet every condition; ``why`` is shown on the page."""
+    """Exclude the universes that meet every condition (or, for an ``undefined:`` rule, say that they
+    lack the key quantity ``quantity``); ``why`` is shown on the page."""
 
     conditions: tuple[Condition, ...]
     why: str
+    quantity: str | None = None
 
     def matches(self, design: StudyDesign) -> bool:
         return all(c.holds(getattr(design, c.name)) for c in self.conditions)
@@ -106,6 +120,12 @@ class Multiverse:
     design: type                      # the study's Design class
     vary: dict[str, tuple]            # field -> values, in the declared order
     rules: tuple[Rule, ...]
+    undefined: tuple[Rule, ...] = ()
+
+    def undefined_reason(self, quantity_id: str, design: StudyDesign) -> str | None:
+        """Why ``design`` has no ``quantity_id`` (None: it should estimate it)."""
+        rule = next((r for r in self.undefined if r.quantity == quantity_id and r.matches(design)), None)
+        return None if rule is None else rule.why
 
     @property
     def decisions(self) -> list[str]:
@@ -187,23 +207,31 @@ def _condition(fields: dict[str, DesignField], name: str, given, problems: list[
     return Condition(name, values=tuple(checked)) if len(checked) == len(values) else None
 
 
-def _rules(raw, fields: dict[str, DesignField], problems: list[str]) -> tuple[Rule, ...]:
+def _rules(raw, fields: dict[str, DesignField], problems: list[str], *, key: str = "exclude",
+           quantities: tuple[str, ...] | None = None) -> tuple[Rule, ...]:
+    """The rules of ``exclude:`` (or, with ``quantities``, of ``undefined:``, each naming a quantity)."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        problems.append(f"multiverse: 'exclude' must be a list of rules, got {raw!r}")
+        problems.append(f"multiverse: '{key}' must be a list of rules, got {raw!r}")
         return ()
     rules = []
     for i, entry in enumerate(raw):
-        where = f"multiverse: exclude[{i}]"
+        where = f"multiverse: {key}[{i}]"
         if not isinstance(entry, dict) or not str(entry.get("why") or "").strip():
-            problems.append(f"{where}: each rule needs a 'why:' saying why those combinations make no sense")
+            problems.append(f"{where}: each rule needs a 'why:' saying why " + (
+                "those combinations make no sense" if quantities is None else "the quantity does not exist there"))
             continue
-        conditions = [_condition(fields, k, v, problems, where) for k, v in entry.items() if k != "why"]
+        named = entry.get("quantity")
+        if quantities is not None and named not in quantities:
+            problems.append(f"{where}: 'quantity' must name a key quantity, one of {list(quantities)}; got {named!r}")
+            continue
+        conditions = [_condition(fields, k, v, problems, where) for k, v in entry.items() if k not in ("why", "quantity")]
         if not conditions:
             problems.append(f"{where}: names no parameter")
         elif all(conditions):
-            rules.append(Rule(tuple(conditions), str(entry["why"]).strip()))
+            why = str(entry["why"]).strip()
+            rules.append(Rule(tuple(conditions), why, quantity=named if quantities is not None else None))
     return tuple(rules)
 
 
@@ -224,9 +252,9 @@ def load(chapter: str | Path | Chapter) -> Multiverse:
         raise MultiverseError(f"{path}: no '{BLOCK}:' block (with 'vary:' and optionally 'exclude:'); "
                               "see CONTRIBUTING.md")
     problems: list[str] = []
-    extra = set(raw) - {"vary", "exclude"}
+    extra = set(raw) - {"vary", "exclude", "undefined"}
     if extra:
-        problems.append(f"multiverse: unknown keys {sorted(extra)}; use 'vary' and 'exclude'")
+        problems.append(f"multiverse: unknown keys {sorted(extra)}; use 'vary', 'exclude' and 'undefined'")
     fields = {f.name: f for f in design_fields(design)}
     vary = raw.get("vary") or {}
     if not isinstance(vary, dict):
@@ -237,7 +265,9 @@ def load(chapter: str | Path | Chapter) -> Multiverse:
         problems.append(f"multiverse: unknown parameter {name!r}; the parameters are {sorted(fields)}")
     values = {name: _values(fields[name], given, problems) for name, given in vary.items() if name in fields}
     rules = _rules(raw.get("exclude"), fields, problems)
-    multiverse = Multiverse(chapter, design, values, rules)
+    undefined = _rules(raw.get("undefined"), fields, problems, key="undefined",
+                       quantities=tuple(q.id for q in chapter.key_quantities))
+    multiverse = Multiverse(chapter, design, values, rules, undefined)
     if not problems:
         if not multiverse.decisions:
             problems.append("multiverse: no parameter varies (list at least one with two or more values)")
@@ -255,4 +285,6 @@ def describe(multiverse: Multiverse) -> str:
     lines += [f"  {name}: {', '.join(map(repr, values))}" for name, values in multiverse.vary.items()]
     for rule, n in multiverse.excluded().items():
         lines.append(f"  excluded ({n}): {rule} — {rule.why}")
+    for rule in multiverse.undefined:
+        lines.append(f"  {rule.quantity} undefined where {rule} — {rule.why}")
     return "\n".join(lines)
