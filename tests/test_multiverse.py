@@ -312,7 +312,7 @@ def test_explorer_data_and_page_section(toy, monkeypatch):
     data = explorer.explorer_data(spec, table)
     assert len(data["choices"]) == 48 and [d["name"] for d in data["decisions"]] == spec.decisions
     assert data["decisions"][1] == {"name": "outcome", "help": "investment in millions of dollars, or its log",
-                                    "values": ["level", "log"], "default": "level"}
+                                    "values": ["level", "log"], "labels": ["level", "log"], "default": "level"}
     first = data["estimates"]["value_pooled"][0]
     pooled = table[table.quantity == "value_pooled"].set_index("index")
     assert first == [pytest.approx(pooled.loc[0, c], rel=1e-3) for c in ("estimate", "conf_low", "conf_high", "p_value")]
@@ -383,3 +383,21 @@ def test_chapter_4_fit_key_models_refuses_an_unknown_model_before_building_data(
     with pytest.raises(KeyError, match=r"no Table 2 model 'ls_un_al'; the models are \['ls_oas', 'ls_un_all'"):
         sb.fit_key_models(sb.Design(), ["ls_un_al"])
     assert sb.Design.from_changes({"ties": "efron"}).data_choices() == sb.Design()
+
+
+def test_list_valued_decisions_are_matched_as_stored_and_labelled_by_set():
+    """Chapter 1 varies a list (its sample rules): the explorer and the curve's panel must find every
+    stored universe's value (stored as JSON text), and label the long lists briefly."""
+    chapter = load(Path(__file__).parents[1] / "book" / "chapters" / "01-bargaining-power")
+    spec, results = universes.load(chapter), engine.stored(chapter)
+    assert results is not None
+    assert universes.value_key(("a", "b")) == '["a", "b"]' and universes.value_key(True) == "True"
+    labels = universes.value_labels(spec.vary["sample_rules"])
+    assert list(labels.values()) == [f"set {i} ({len(v)} items)" for i, v in enumerate(spec.vary["sample_rules"], 1)]
+    assert set(results.sample_rules) == set(labels)  # every stored value is one of the declared keys
+    from ratify.variants import explorer
+
+    data = explorer.explorer_data(spec, results)
+    for i, decision in enumerate(data["decisions"]):
+        picked = [c[i] for c in data["choices"]]
+        assert min(picked) >= 0 and len(set(picked)) == len(decision["values"]), decision["name"]

@@ -17,7 +17,7 @@ import math
 import pandas as pd
 
 from .specification import published_sign
-from .universes import Multiverse
+from .universes import Multiverse, value_key, value_labels
 
 
 def _round(x) -> float | None:
@@ -29,8 +29,9 @@ def _round(x) -> float | None:
 def explorer_data(multiverse: Multiverse, results: pd.DataFrame, published: dict | None = None) -> dict:
     """The explorer's JSON: decisions, key quantities and one entry per computed universe."""
     fields = multiverse.fields()
-    decisions = [{"name": d, "help": fields[d].help, "values": [str(v) for v in multiverse.vary[d]],
-                  "default": str(fields[d].default)} for d in multiverse.decisions]
+    decisions = [{"name": d, "help": fields[d].help, "values": [value_key(v) for v in multiverse.vary[d]],
+                  "labels": list(value_labels(multiverse.vary[d]).values()),
+                  "default": value_key(fields[d].default)} for d in multiverse.decisions]
     per_universe = results.drop_duplicates("universe").set_index("universe").sort_values("index")
     choices = [[d["values"].index(str(row[d["name"]])) if str(row[d["name"]]) in d["values"] else -1
                 for d in decisions] for _, row in per_universe.iterrows()]
@@ -108,8 +109,8 @@ def explorer_html(data: dict, element_id: str) -> str:
     selects = "".join(
         f'<label style="margin-right:1em" title="{html.escape(d["help"])}">{html.escape(d["name"])} '
         f'<select data-decision="{html.escape(d["name"])}"><option value="">any</option>'
-        + "".join(f'<option value="{i}">{html.escape(v)}{" (book)" if v == d["default"] else ""}</option>'
-                  for i, v in enumerate(d["values"]))
+        + "".join(f'<option value="{i}">{html.escape(label)}{" (book)" if v == d["default"] else ""}</option>'
+                  for i, (v, label) in enumerate(zip(d["values"], d["labels"], strict=True)))
         + "</select></label>" for d in data["decisions"])
     quantities = "".join(f"<option>{html.escape(q['label'])}</option>" for q in data["quantities"])
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")

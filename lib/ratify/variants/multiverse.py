@@ -38,7 +38,7 @@ import pandas as pd
 from . import stamp
 from .runner import describe_error
 from .schema import SPEC_FILE, Chapter, KeyQuantity, import_reference
-from .universes import Multiverse, MultiverseError, Universe, load
+from .universes import Multiverse, MultiverseError, Universe, load, value_key
 
 RESULTS_FILE = "multiverse.parquet"
 STAMP_FILE = "multiverse-stamp.json"
@@ -80,7 +80,7 @@ def _design_columns(design) -> dict:
     """Every design field as a Parquet-friendly value (lists as JSON text)."""
     from ..design import design_fields
 
-    return {f.name: json.dumps(list(v)) if isinstance(v := getattr(design, f.name), tuple) else v
+    return {f.name: value_key(v) if isinstance(v := getattr(design, f.name), tuple) else v
             for f in design_fields(type(design))}
 
 

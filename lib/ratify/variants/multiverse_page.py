@@ -7,6 +7,8 @@ of how much each decision explains, and the explorer (``explorer.py``).
 
 from __future__ import annotations
 
+import json
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
@@ -15,7 +17,7 @@ from .. import figures, tables
 from . import explorer, multiverse, null, specification
 from .page import notice
 from .schema import Chapter
-from .universes import MultiverseError, load
+from .universes import MultiverseError, load, value_key, value_labels
 
 
 def refresh_command(chapter: Chapter) -> str:
@@ -87,15 +89,21 @@ def show(chapter: Chapter) -> None:
            if (status != "ok").any() else "") + "."))
     published = specification.load_published(chapter.folder)
     fields = spec.fields()
-    default = {d: fields[d].default for d in spec.decisions}
+    default = {d: value_key(fields[d].default) for d in spec.decisions}
+    labels = {d: value_labels(spec.vary[d]) for d in spec.decisions}
+    sets = [f"- `{d}` {label}: {', '.join(f'`{x}`' for x in json.loads(key))}"
+            for d, by_key in labels.items() for key, label in by_key.items() if label != key]
+    if sets:
+        display(Markdown("Decisions whose values are lists are labelled by set:\n\n" + "\n".join(sets)))
     for q in chapter.key_quantities:
         data = specification.curve(spec, results, q.id)
         if data.empty:
             display(Markdown(f"*{q.label}*: no universe produced this estimate."))
             continue
-        fig = figures.multiverse_curve(data, {d: list(spec.vary[d]) for d in spec.decisions},
+        data = data.assign(**{d: data[d].astype(str).map(by_key) for d, by_key in labels.items()})
+        fig = figures.multiverse_curve(data, {d: list(by_key.values()) for d, by_key in labels.items()},
                                        reference=1.0 if q.scale == "hr" else 0.0, log=q.scale == "hr",
-                                       default=default, title=q.label,
+                                       default={d: labels[d].get(v, v) for d, v in default.items()}, title=q.label,
                                        ylabel="Hazard ratio (95% CI)" if q.scale == "hr" else "Estimate (95% CI)")
         display(fig)
         plt.close(fig)

@@ -106,6 +106,19 @@ class Universe:
         return self.design.changes()
 
 
+def value_key(value) -> str:
+    """A decision's value as the results store it and as pages match it: a list as JSON text
+    (the Parquet column's form), anything else as ``str``."""
+    return json.dumps(list(value)) if isinstance(value, (tuple, list)) else str(value)
+
+
+def value_labels(values) -> dict[str, str]:
+    """Short labels for a decision's values (key -> label): a list value, too long for a tick or a
+    menu, is "set k (n items)" in the declared order; others are their own text."""
+    return {value_key(v): f"set {i} ({len(v)} items)" if isinstance(v, (tuple, list)) else str(v)
+            for i, v in enumerate(values, start=1)}
+
+
 def universe_id(design: StudyDesign) -> str:
     """``u`` + 10 hex digits of the design's changes: stable across runs and declaration orders."""
     changes = json.dumps(design.changes(), sort_keys=True, default=list)
