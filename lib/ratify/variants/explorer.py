@@ -33,7 +33,7 @@ def explorer_data(multiverse: Multiverse, results: pd.DataFrame, published: dict
                   "labels": list(value_labels(multiverse.vary[d]).values()),
                   "default": value_key(fields[d].default)} for d in multiverse.decisions]
     per_universe = results.drop_duplicates("universe").set_index("universe").sort_values("index")
-    choices = [[d["values"].index(str(row[d["name"]])) if str(row[d["name"]]) in d["values"] else -1
+    choices = [[d["values"].index(value_key(row[d["name"]])) if value_key(row[d["name"]]) in d["values"] else -1
                 for d in decisions] for _, row in per_universe.iterrows()]
     estimates = {}
     for q in multiverse.chapter.key_quantities:

@@ -112,10 +112,12 @@ def evaluate(folder: str, universes: list[tuple[int, str, dict]], perturb: Calla
             row = {**base, "quantity": q.id, "status": "error", "error": error or "", "seconds": seconds}
             why_undefined = multiverse.undefined_reason(q.id, design)
             if error is None and why_undefined is not None:
-                terms = fitted[q.model].terms.term if q.model in fitted else ()
-                row.update(status=UNDEFINED, error=why_undefined) if q.term not in set(terms) else row.update(
-                    error=f"variants.yaml declares {q.id} undefined here ({why_undefined}) but {q.model} "
-                          f"estimates {q.term}: drop or narrow that 'undefined:' rule")
+                estimated = q.model in fitted and q.term in set(fitted[q.model].terms.term)
+                if estimated:  # the declaration is wrong: say so rather than hide an estimate
+                    row["error"] = (f"variants.yaml declares {q.id} undefined here ({why_undefined}) but {q.model} "
+                                    f"estimates {q.term}: drop or narrow that 'undefined:' rule")
+                else:
+                    row.update(status=UNDEFINED, error=why_undefined)
             elif error is None:
                 try:
                     if q.model not in fitted:

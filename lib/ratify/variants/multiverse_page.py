@@ -89,8 +89,9 @@ def show(chapter: Chapter) -> None:
            if (status != "ok").any() else "") + "."))
     published = specification.load_published(chapter.folder)
     fields = spec.fields()
-    default = {d: value_key(fields[d].default) for d in spec.decisions}
     labels = {d: value_labels(spec.vary[d]) for d in spec.decisions}
+    keys = {d: value_key(fields[d].default) for d in spec.decisions}
+    default = {d: labels[d].get(key, key) for d, key in keys.items()}  # the book's choices, as labelled
     sets = [f"- `{d}` {label}: {', '.join(f'`{x}`' for x in json.loads(key))}"
             for d, by_key in labels.items() for key, label in by_key.items() if label != key]
     if sets:
@@ -103,7 +104,7 @@ def show(chapter: Chapter) -> None:
         data = data.assign(**{d: data[d].astype(str).map(by_key) for d, by_key in labels.items()})
         fig = figures.multiverse_curve(data, {d: list(by_key.values()) for d, by_key in labels.items()},
                                        reference=1.0 if q.scale == "hr" else 0.0, log=q.scale == "hr",
-                                       default={d: labels[d].get(v, v) for d, v in default.items()}, title=q.label,
+                                       default=default, title=q.label,
                                        ylabel="Hazard ratio (95% CI)" if q.scale == "hr" else "Estimate (95% CI)")
         display(fig)
         plt.close(fig)

@@ -125,9 +125,11 @@ def summary(multiverse: Multiverse, results: pd.DataFrame, quantity_id: str, pub
     data = curve(multiverse, results, quantity_id)
     effect = _coefficient_scale(q, data.estimate)
     sign = published_sign(q, published)
+    rows = results[results.quantity == q.id]
+    undefined = rows.status == "undefined"
     return {"quantity": q.id, "label": q.label, "scale": q.scale,
-            "universes": int(results.loc[(results.quantity == q.id) & (results.status != "undefined"), "universe"].nunique()),
-            "undefined": int(results.loc[(results.quantity == q.id) & (results.status == "undefined"), "universe"].nunique()),
+            "universes": int(rows.loc[~undefined, "universe"].nunique()),
+            "undefined": int(rows.loc[undefined, "universe"].nunique()),
             "estimated": len(data),
             "median": float(data.estimate.median()) if len(data) else math.nan,
             "share_significant": float(data.significant.mean()) if len(data) else math.nan,
